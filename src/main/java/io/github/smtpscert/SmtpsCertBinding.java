@@ -1,0 +1,191 @@
+package io.github.smtpscert;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.ByteArrayDataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.attachment.Attachment;
+import org.apache.camel.attachment.AttachmentMessage;
+
+/**
+ * Turns an exchange into a MimeMessage, all of it before any byte goes to the server: a message that cannot be built
+ * (bad address, header injection, unknown charset) fails here and nothing is sent.
+ */
+public final class SmtpsCertBinding {
+
+    private static final boolean ATTACHMENTS_ON_CLASSPATH = isPresent("org.apache.camel.attachment.AttachmentMessage");
+
+    private final SmtpsCertConfiguration config;
+
+    public SmtpsCertBinding(SmtpsCertConfiguration config) {
+        this.config = config;
+    }
+
+    /** Checks the configured addresses and content type, so mistakes show at route start rather than per exchange. */
+    public void validateConfiguration() {
+        addresses("from", config.getFrom());
+        addresses("to", config.getTo());
+        addresses("cc", config.getCc());
+        addresses("bcc", config.getBcc());
+        addresses("replyTo", config.getReplyTo());
+        noLineBreaks("subject", config.getSubject());
+        contentType();
+    }
+
+    public MimeMessage createMessage(Exchange exchange, Session session) throws MessagingException {
+        org.apache.camel.Message in = exchange.getMessage();
+        if (in.getBody() instanceof MimeMessage ready) {
+            if (ready.getAllRecipients() == null || ready.getAllRecipients().length == 0) {
+                throw SmtpsCertConfigurationException.of("body", "MimeMessage", "the message has no recipients",
+                        "Fix: set To, Cc or Bcc on the MimeMessage");
+            }
+            return ready;
+        }
+        MimeMessage message = new MimeMessage(session);
+        InternetAddress[] from = config.isUseHeaderFrom() && in.getHeader("From") != null
+                ? addresses("From header", in.getHeader("From", String.class))
+                : addresses("from", config.getFrom());
+        if (from.length == 0) {
+            throw SmtpsCertConfigurationException.of("from", null, "no sender is set",
+                    "Fix: set the from option (or useHeaderFrom=true and a From header)");
+        }
+        message.addFrom(from);
+        int recipients = 0;
+        recipients += recipients(message, in, RecipientType.TO, "to", config.getTo());
+        recipients += recipients(message, in, RecipientType.CC, "cc", config.getCc());
+        recipients += recipients(message, in, RecipientType.BCC, "bcc", config.getBcc());
+        if (recipients == 0) {
+            throw SmtpsCertConfigurationException.of("to", null, "no recipient is set",
+                    "Fix: set to, cc or bcc (or useHeaderRecipients=true and To/Cc/Bcc headers)");
+        }
+        InternetAddress[] replyTo = addresses("replyTo", config.getReplyTo());
+        if (replyTo.length > 0) {
+            message.setReplyTo(replyTo);
+        }
+        String subject = config.isUseHeaderSubject() && in.getHeader("Subject") != null
+                ? in.getHeader("Subject", String.class)
+                : config.getSubject();
+        if (subject != null) {
+            noLineBreaks(config.isUseHeaderSubject() ? "Subject header" : "subject", subject);
+            message.setSubject(subject, config.getCharset());
+        }
+        if (ATTACHMENTS_ON_CLASSPATH && Attachments.has(in)) {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeBodyPart text = new MimeBodyPart();
+            setBody(text, in);
+            mixed.addBodyPart(text);
+            Attachments.addTo(mixed, in);
+            message.setContent(mixed);
+        } else {
+            setBody(message, in);
+        }
+        return message;
+    }
+
+    private void setBody(MimePart part, org.apache.camel.Message in) throws MessagingException {
+        ContentType type = contentType();
+        String charset = type.getParameter("charset") != null ? type.getParameter("charset") : config.getCharset();
+        if ("text".equalsIgnoreCase(type.getPrimaryType())) {
+            String body = in.getBody(String.class);
+            part.setText(body == null ? "" : body, charset, type.getSubType());
+        } else {
+            byte[] body = in.getBody(byte[].class);
+            part.setDataHandler(new DataHandler(new ByteArrayDataSource(body == null ? new byte[0] : body, type.toString())));
+        }
+    }
+
+    private ContentType contentType() {
+        try {
+            return new ContentType(config.getContentType());
+        } catch (ParseException e) {
+            throw SmtpsCertConfigurationException.of("contentType", config.getContentType(), "is not a MIME type",
+                    "Fix: use a type such as text/plain or text/html", e);
+        }
+    }
+
+    private int recipients(MimeMessage message, org.apache.camel.Message in, RecipientType type, String option,
+                           String configured) throws MessagingException {
+        String header = option.substring(0, 1).toUpperCase() + option.substring(1);
+        InternetAddress[] addresses = config.isUseHeaderRecipients() && in.getHeader(header) != null
+                ? addresses(header + " header", in.getHeader(header, String.class))
+                : addresses(option, configured);
+        if (addresses.length > 0) {
+            message.setRecipients(type, addresses);
+        }
+        return addresses.length;
+    }
+
+    /** Parses a comma-separated address list strictly; errors name the option and the bad address. */
+    static InternetAddress[] addresses(String option, String list) {
+        if (list == null || list.isBlank()) {
+            return new InternetAddress[0];
+        }
+        noLineBreaks(option, list);
+        try {
+            InternetAddress[] parsed = InternetAddress.parse(list, true);
+            for (InternetAddress address : parsed) {
+                address.validate();
+            }
+            return parsed;
+        } catch (AddressException e) {
+            throw SmtpsCertConfigurationException.of(option, list, "invalid e-mail address (" + e.getMessage() + ")",
+                    "Fix: use addresses like someone@example.org or \"Some One\" <someone@example.org>, comma separated", e);
+        }
+    }
+
+    /** CR or LF in a header value would let the input add headers of its own (header injection). */
+    static void noLineBreaks(String option, String value) {
+        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+            throw SmtpsCertConfigurationException.of(option, null, "contains a line break (CR or LF), which could inject mail headers",
+                    "Fix: remove line breaks from the value");
+        }
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, SmtpsCertBinding.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Only loaded when camel-attachments is on the classpath. */
+    private static final class Attachments {
+        static boolean has(org.apache.camel.Message in) {
+            return in instanceof AttachmentMessage am && am.hasAttachments();
+        }
+
+        static void addTo(MimeMultipart multipart, org.apache.camel.Message in) throws MessagingException {
+            for (Map.Entry<String, Attachment> entry : ((AttachmentMessage) in).getAttachmentObjects().entrySet()) {
+                MimeBodyPart part = new MimeBodyPart();
+                part.setDataHandler(entry.getValue().getDataHandler());
+                part.setFileName(entry.getKey());
+                part.setDisposition(MimePart.ATTACHMENT);
+                for (String name : entry.getValue().getHeaderNames()) {
+                    List<String> values = new ArrayList<>(entry.getValue().getHeaderAsList(name));
+                    for (String value : values) {
+                        noLineBreaks("attachment header " + name, value);
+                        part.addHeader(name, value);
+                    }
+                }
+                multipart.addBodyPart(part);
+            }
+        }
+    }
+
+}

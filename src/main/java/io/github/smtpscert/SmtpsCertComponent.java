@@ -1,0 +1,94 @@
+package io.github.smtpscert;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.SSLContextParametersAware;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * The smtps-cert component. Every option set here (camel.component.smtps-cert.* in application.properties) is a
+ * default for all endpoints; an option in an endpoint URI overrides it.
+ */
+@Component("smtps-cert")
+public class SmtpsCertComponent extends DefaultComponent implements SSLContextParametersAware {
+
+    /** The options that each name a whole client identity: one given in a URI replaces the component's. */
+    private static final Set<String> IDENTITY_SOURCES
+            = Set.of("keyStore", "certificateFile", "privateKeyFile", "clientCertificates", "sslContextParameters");
+
+    @Metadata(description = "Component-wide defaults for every endpoint option.")
+    private SmtpsCertConfiguration configuration = new SmtpsCertConfiguration();
+    @Metadata(label = "security", defaultValue = "false",
+              description = "Use the CamelContext's global SSLContextParameters as the client identity and trust when the endpoint configures none.")
+    private boolean useGlobalSslContextParameters;
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        SmtpsCertConfiguration config = configuration.copy();
+        parseHostAndPort(remaining, config);
+        if (parameters.keySet().stream().anyMatch(IDENTITY_SOURCES::contains)) {
+            // the URI names its own identity: drop the component's, or the two would conflict
+            config.setKeyStore(null);
+            config.setCertificateFile(null);
+            config.setPrivateKeyFile(null);
+            config.setClientCertificates(null);
+            config.setSslContextParameters(null);
+        }
+        SmtpsCertEndpoint endpoint = new SmtpsCertEndpoint(uri, this, config);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    static void parseHostAndPort(String remaining, SmtpsCertConfiguration config) {
+        String hostPort = remaining.startsWith("//") ? remaining.substring(2) : remaining;
+        int slash = hostPort.indexOf('/');
+        if (slash >= 0) {
+            hostPort = hostPort.substring(0, slash);
+        }
+        String host = hostPort;
+        String port = null;
+        if (hostPort.startsWith("[")) { // IPv6 literal
+            int end = hostPort.indexOf(']');
+            host = hostPort.substring(1, end);
+            if (hostPort.length() > end + 2 && hostPort.charAt(end + 1) == ':') {
+                port = hostPort.substring(end + 2);
+            }
+        } else if (hostPort.indexOf(':') >= 0) {
+            host = hostPort.substring(0, hostPort.indexOf(':'));
+            port = hostPort.substring(hostPort.indexOf(':') + 1);
+        }
+        if (!host.isBlank()) {
+            config.setHost(host);
+        }
+        if (port != null && !port.isBlank()) {
+            try {
+                config.setPort(Integer.parseInt(port));
+            } catch (NumberFormatException e) {
+                throw SmtpsCertConfigurationException.of("port", port, "is not a number",
+                        "Fix: write the URI as smtps-cert:host:465 (or leave the port out)");
+            }
+        }
+    }
+
+    public SmtpsCertConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    public void setConfiguration(SmtpsCertConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    @Override
+    public boolean isUseGlobalSslContextParameters() {
+        return useGlobalSslContextParameters;
+    }
+
+    @Override
+    public void setUseGlobalSslContextParameters(boolean useGlobalSslContextParameters) {
+        this.useGlobalSslContextParameters = useGlobalSslContextParameters;
+    }
+}

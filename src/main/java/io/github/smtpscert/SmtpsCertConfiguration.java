@@ -1,0 +1,606 @@
+package io.github.smtpscert;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * Every option of the smtps-cert component. The component holds one instance as defaults; each endpoint gets a
+ * copy with its URI options applied on top.
+ */
+@UriParams
+public class SmtpsCertConfiguration implements Cloneable {
+
+    // --- server ---
+
+    @UriPath
+    @Metadata(required = true)
+    private String host;
+    @UriPath
+    private int port;
+    @UriParam(enums = "IMPLICIT,STARTTLS")
+    private TlsMode tlsMode;
+    @UriParam(label = "advanced", defaultValue = "30000")
+    private int connectionTimeout = 30000;
+    @UriParam(label = "advanced", defaultValue = "30000")
+    private int timeout = 30000;
+    @UriParam(label = "advanced", defaultValue = "30000")
+    private int writeTimeout = 30000;
+
+    // --- message ---
+
+    @UriParam
+    private String from;
+    @UriParam
+    private String to;
+    @UriParam
+    private String cc;
+    @UriParam
+    private String bcc;
+    @UriParam
+    private String replyTo;
+    @UriParam
+    private String subject;
+    @UriParam(defaultValue = "text/plain")
+    private String contentType = "text/plain";
+    @UriParam(defaultValue = "UTF-8")
+    private String charset = "UTF-8";
+    @UriParam(label = "advanced")
+    private boolean useHeaderRecipients;
+    @UriParam(label = "advanced")
+    private boolean useHeaderFrom;
+    @UriParam(label = "advanced")
+    private boolean useHeaderSubject;
+    @UriParam(label = "advanced")
+    private boolean sendPartial;
+
+    // --- login ---
+
+    @UriParam(label = "security", secret = true)
+    private String username;
+    @UriParam(label = "security", secret = true)
+    private String password;
+
+    // --- client identity ---
+
+    @UriParam(label = "security")
+    private String keyStore;
+    @UriParam(label = "security", secret = true)
+    private String keyStorePassword;
+    @UriParam(label = "security", defaultValue = "PKCS12", enums = "PKCS12,JKS")
+    private String keyStoreType = "PKCS12";
+    @UriParam(label = "security")
+    private String keyAlias;
+    @UriParam(label = "security", secret = true)
+    private String keyPassword;
+    @UriParam(label = "security")
+    private String certificateFile;
+    @UriParam(label = "security")
+    private String privateKeyFile;
+    @UriParam(label = "security", secret = true)
+    private String privateKeyPassword;
+    @UriParam(label = "security")
+    private Object clientCertificates;
+    @UriParam(label = "security")
+    private SSLContextParameters sslContextParameters;
+    @UriParam(label = "security", defaultValue = "true")
+    private boolean validateCertificateDates = true;
+    @UriParam(label = "security")
+    private boolean allowIdentityFromHeader;
+
+    // --- trust and TLS policy ---
+
+    @UriParam(label = "security")
+    private String trustStore;
+    @UriParam(label = "security", secret = true)
+    private String trustStorePassword;
+    @UriParam(label = "security", defaultValue = "PKCS12", enums = "PKCS12,JKS")
+    private String trustStoreType = "PKCS12";
+    @UriParam(label = "security")
+    private String trustCertificates;
+    @UriParam(label = "security", defaultValue = "true", security = "insecure:ssl")
+    private boolean verifyHostname = true;
+    @UriParam(label = "security", defaultValue = "TLSv1.3,TLSv1.2", security = "insecure:ssl")
+    private String protocols = "TLSv1.3,TLSv1.2";
+    @UriParam(label = "security", security = "insecure:ssl")
+    private String cipherSuites;
+
+    // --- session cache and pool ---
+
+    @UriParam(label = "advanced", defaultValue = "true")
+    private boolean sslSessionCacheEnabled = true;
+    @UriParam(label = "advanced", defaultValue = "100")
+    private int sslSessionCacheSize = 100;
+    @UriParam(label = "advanced", defaultValue = "86400")
+    private int sslSessionTimeout = 86400;
+    @UriParam(label = "advanced", defaultValue = "true")
+    private boolean poolEnabled = true;
+    @UriParam(label = "advanced", defaultValue = "4")
+    private int poolMaxConnections = 4;
+    @UriParam(label = "advanced", defaultValue = "60000", javaType = "java.time.Duration")
+    private long poolIdleTimeout = 60000;
+    @UriParam(label = "advanced", defaultValue = "2000", javaType = "java.time.Duration")
+    private long poolValidateAfterInactivity = 2000;
+    @UriParam(label = "advanced", defaultValue = "1000")
+    private int maxMessagesPerConnection = 1000;
+
+    public SmtpsCertConfiguration copy() {
+        try {
+            return (SmtpsCertConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    /** The TLS mode in effect: the configured one, else IMPLICIT on port 465 and STARTTLS otherwise. */
+    public TlsMode effectiveTlsMode() {
+        if (tlsMode != null) {
+            return tlsMode;
+        }
+        return port == 0 || port == 465 ? TlsMode.IMPLICIT : TlsMode.STARTTLS;
+    }
+
+    /** The port in effect: the configured one, else 465 for implicit TLS and 587 for STARTTLS. */
+    public int effectivePort() {
+        if (port > 0) {
+            return port;
+        }
+        return effectiveTlsMode() == TlsMode.STARTTLS ? 587 : 465;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    /** The SMTP server's host name or address. It is also the name checked against the server's certificate. */
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    /** The SMTP server's port. Default: 465 with tlsMode=IMPLICIT, 587 with tlsMode=STARTTLS. */
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public TlsMode getTlsMode() {
+        return tlsMode;
+    }
+
+    /**
+     * IMPLICIT (TLS from the first byte) or STARTTLS (required: the send fails if the server does not offer it; there
+     * is never a fall-back to plaintext). Default: IMPLICIT on port 465, STARTTLS on any other port.
+     */
+    public void setTlsMode(TlsMode tlsMode) {
+        this.tlsMode = tlsMode;
+    }
+
+    public int getConnectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /** How long to wait for the TCP connection, in milliseconds. */
+    public void setConnectionTimeout(int connectionTimeout) {
+        this.connectionTimeout = connectionTimeout;
+    }
+
+    public int getTimeout() {
+        return timeout;
+    }
+
+    /** How long to wait for each server reply (socket read timeout), in milliseconds. */
+    public void setTimeout(int timeout) {
+        this.timeout = timeout;
+    }
+
+    public int getWriteTimeout() {
+        return writeTimeout;
+    }
+
+    /** How long one socket write may block, in milliseconds. */
+    public void setWriteTimeout(int writeTimeout) {
+        this.writeTimeout = writeTimeout;
+    }
+
+    public String getFrom() {
+        return from;
+    }
+
+    /** The sender address (From header and envelope sender). */
+    public void setFrom(String from) {
+        this.from = from;
+    }
+
+    public String getTo() {
+        return to;
+    }
+
+    /** Recipients, comma separated. */
+    public void setTo(String to) {
+        this.to = to;
+    }
+
+    public String getCc() {
+        return cc;
+    }
+
+    /** Carbon-copy recipients, comma separated. */
+    public void setCc(String cc) {
+        this.cc = cc;
+    }
+
+    public String getBcc() {
+        return bcc;
+    }
+
+    /** Blind carbon-copy recipients, comma separated. They receive the mail but appear in no header. */
+    public void setBcc(String bcc) {
+        this.bcc = bcc;
+    }
+
+    public String getReplyTo() {
+        return replyTo;
+    }
+
+    /** The Reply-To address(es), comma separated. */
+    public void setReplyTo(String replyTo) {
+        this.replyTo = replyTo;
+    }
+
+    public String getSubject() {
+        return subject;
+    }
+
+    /** The subject. Non-ASCII text is encoded (RFC 2047) with the configured charset. */
+    public void setSubject(String subject) {
+        this.subject = subject;
+    }
+
+    public String getContentType() {
+        return contentType;
+    }
+
+    /** The body's MIME type, for example text/plain or text/html. */
+    public void setContentType(String contentType) {
+        this.contentType = contentType;
+    }
+
+    public String getCharset() {
+        return charset;
+    }
+
+    /** The charset of the body and subject. */
+    public void setCharset(String charset) {
+        this.charset = charset;
+    }
+
+    public boolean isUseHeaderRecipients() {
+        return useHeaderRecipients;
+    }
+
+    /**
+     * Take recipients from the exchange headers To, Cc and Bcc instead of the options. Off by default because
+     * headers can come from untrusted input (as in camel-mail since CVE-2025-27636).
+     */
+    public void setUseHeaderRecipients(boolean useHeaderRecipients) {
+        this.useHeaderRecipients = useHeaderRecipients;
+    }
+
+    public boolean isUseHeaderFrom() {
+        return useHeaderFrom;
+    }
+
+    /** Take the sender from the exchange header From instead of the from option. */
+    public void setUseHeaderFrom(boolean useHeaderFrom) {
+        this.useHeaderFrom = useHeaderFrom;
+    }
+
+    public boolean isUseHeaderSubject() {
+        return useHeaderSubject;
+    }
+
+    /** Take the subject from the exchange header Subject instead of the subject option. */
+    public void setUseHeaderSubject(boolean useHeaderSubject) {
+        this.useHeaderSubject = useHeaderSubject;
+    }
+
+    public boolean isSendPartial() {
+        return sendPartial;
+    }
+
+    /**
+     * When the server rejects some recipients: send to the accepted ones and report the rejected ones in the
+     * CamelSmtpsCertRejectedRecipients header, instead of failing the exchange.
+     */
+    public void setSendPartial(boolean sendPartial) {
+        this.sendPartial = sendPartial;
+    }
+
+    public String getUsername() {
+        return username;
+    }
+
+    /** User name for SMTP AUTH. Many certificate-authenticated relays need no login; leave it empty then. */
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** Password for SMTP AUTH. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public String getKeyStore() {
+        return keyStore;
+    }
+
+    /** Key store holding the client certificate and its private key: file:, classpath: or a plain file path. */
+    public void setKeyStore(String keyStore) {
+        this.keyStore = keyStore;
+    }
+
+    public String getKeyStorePassword() {
+        return keyStorePassword;
+    }
+
+    /** Password of the keyStore. */
+    public void setKeyStorePassword(String keyStorePassword) {
+        this.keyStorePassword = keyStorePassword;
+    }
+
+    public String getKeyStoreType() {
+        return keyStoreType;
+    }
+
+    /** Type of the keyStore: PKCS12 or JKS. */
+    public void setKeyStoreType(String keyStoreType) {
+        this.keyStoreType = keyStoreType;
+    }
+
+    public String getKeyAlias() {
+        return keyAlias;
+    }
+
+    /**
+     * Alias of the key entry to present. Without it, the key entry whose alias sorts first (case-insensitively) is
+     * presented.
+     */
+    public void setKeyAlias(String keyAlias) {
+        this.keyAlias = keyAlias;
+    }
+
+    public String getKeyPassword() {
+        return keyPassword;
+    }
+
+    /** Password of the key entry, when it differs from keyStorePassword. */
+    public void setKeyPassword(String keyPassword) {
+        this.keyPassword = keyPassword;
+    }
+
+    public String getCertificateFile() {
+        return certificateFile;
+    }
+
+    /** PEM file with the client certificate first, then its intermediates. Goes with privateKeyFile. */
+    public void setCertificateFile(String certificateFile) {
+        this.certificateFile = certificateFile;
+    }
+
+    public String getPrivateKeyFile() {
+        return privateKeyFile;
+    }
+
+    /**
+     * PEM file with the client's private key: PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8 or legacy encrypted
+     * PEM. Goes with certificateFile.
+     */
+    public void setPrivateKeyFile(String privateKeyFile) {
+        this.privateKeyFile = privateKeyFile;
+    }
+
+    public String getPrivateKeyPassword() {
+        return privateKeyPassword;
+    }
+
+    /** Password of an encrypted privateKeyFile. */
+    public void setPrivateKeyPassword(String privateKeyPassword) {
+        this.privateKeyPassword = privateKeyPassword;
+    }
+
+    public Object getClientCertificates() {
+        return clientCertificates;
+    }
+
+    /**
+     * The client identity as a registry bean (#name): a java.security.KeyStore, a javax.net.ssl.X509KeyManager or
+     * KeyManager[], Camel's SSLContextParameters, or an io.github.smtpscert.tls.ClientIdentity.
+     */
+    public void setClientCertificates(Object clientCertificates) {
+        this.clientCertificates = clientCertificates;
+    }
+
+    public SSLContextParameters getSslContextParameters() {
+        return sslContextParameters;
+    }
+
+    /**
+     * Camel SSLContextParameters whose key managers give the client identity and whose trust managers (if any) give
+     * the trust. Protocols and cipher suites come from this component's own options.
+     */
+    public void setSslContextParameters(SSLContextParameters sslContextParameters) {
+        this.sslContextParameters = sslContextParameters;
+    }
+
+    public boolean isValidateCertificateDates() {
+        return validateCertificateDates;
+    }
+
+    /** Refuse to start with a client certificate that is expired or not yet valid. */
+    public void setValidateCertificateDates(boolean validateCertificateDates) {
+        this.validateCertificateDates = validateCertificateDates;
+    }
+
+    public boolean isAllowIdentityFromHeader() {
+        return allowIdentityFromHeader;
+    }
+
+    /**
+     * Let the exchange header CamelSmtpsCertKeyAlias pick the key entry of the configured keyStore for that exchange
+     * (multi-tenant senders). Without this option the header is ignored.
+     */
+    public void setAllowIdentityFromHeader(boolean allowIdentityFromHeader) {
+        this.allowIdentityFromHeader = allowIdentityFromHeader;
+    }
+
+    public String getTrustStore() {
+        return trustStore;
+    }
+
+    /** Trust store with the CA(s) that issued the server's certificate. Default: the JVM's trust. */
+    public void setTrustStore(String trustStore) {
+        this.trustStore = trustStore;
+    }
+
+    public String getTrustStorePassword() {
+        return trustStorePassword;
+    }
+
+    /** Password of the trustStore. */
+    public void setTrustStorePassword(String trustStorePassword) {
+        this.trustStorePassword = trustStorePassword;
+    }
+
+    public String getTrustStoreType() {
+        return trustStoreType;
+    }
+
+    /** Type of the trustStore: PKCS12 or JKS. */
+    public void setTrustStoreType(String trustStoreType) {
+        this.trustStoreType = trustStoreType;
+    }
+
+    public String getTrustCertificates() {
+        return trustCertificates;
+    }
+
+    /** PEM bundle of CA certificates to trust for the server, instead of a trustStore. */
+    public void setTrustCertificates(String trustCertificates) {
+        this.trustCertificates = trustCertificates;
+    }
+
+    public boolean isVerifyHostname() {
+        return verifyHostname;
+    }
+
+    /**
+     * Check that the server's certificate names the host. Turning it off allows man-in-the-middle attacks and is
+     * logged as a WARN at start.
+     */
+    public void setVerifyHostname(boolean verifyHostname) {
+        this.verifyHostname = verifyHostname;
+    }
+
+    public String getProtocols() {
+        return protocols;
+    }
+
+    /** TLS protocol versions to enable, comma separated. */
+    public void setProtocols(String protocols) {
+        this.protocols = protocols;
+    }
+
+    public String getCipherSuites() {
+        return cipherSuites;
+    }
+
+    /** Cipher suites to enable, comma separated. Default: the JVM's defaults. */
+    public void setCipherSuites(String cipherSuites) {
+        this.cipherSuites = cipherSuites;
+    }
+
+    public boolean isSslSessionCacheEnabled() {
+        return sslSessionCacheEnabled;
+    }
+
+    /**
+     * Resume TLS sessions. Sessions are cached per endpoint and per client identity: a session made while presenting
+     * one certificate is never resumed while presenting another.
+     */
+    public void setSslSessionCacheEnabled(boolean sslSessionCacheEnabled) {
+        this.sslSessionCacheEnabled = sslSessionCacheEnabled;
+    }
+
+    public int getSslSessionCacheSize() {
+        return sslSessionCacheSize;
+    }
+
+    /** How many TLS sessions to keep per client identity. */
+    public void setSslSessionCacheSize(int sslSessionCacheSize) {
+        this.sslSessionCacheSize = sslSessionCacheSize;
+    }
+
+    public int getSslSessionTimeout() {
+        return sslSessionTimeout;
+    }
+
+    /** How long a cached TLS session may be resumed, in seconds. */
+    public void setSslSessionTimeout(int sslSessionTimeout) {
+        this.sslSessionTimeout = sslSessionTimeout;
+    }
+
+    public boolean isPoolEnabled() {
+        return poolEnabled;
+    }
+
+    /** Keep SMTP connections open across exchanges. When off, each exchange opens and closes its own connection. */
+    public void setPoolEnabled(boolean poolEnabled) {
+        this.poolEnabled = poolEnabled;
+    }
+
+    public int getPoolMaxConnections() {
+        return poolMaxConnections;
+    }
+
+    /** The most connections open at once per client identity; more concurrent exchanges wait for one. */
+    public void setPoolMaxConnections(int poolMaxConnections) {
+        this.poolMaxConnections = poolMaxConnections;
+    }
+
+    public long getPoolIdleTimeout() {
+        return poolIdleTimeout;
+    }
+
+    /** A pooled connection idle this long (milliseconds) is closed with QUIT. */
+    public void setPoolIdleTimeout(long poolIdleTimeout) {
+        this.poolIdleTimeout = poolIdleTimeout;
+    }
+
+    public long getPoolValidateAfterInactivity() {
+        return poolValidateAfterInactivity;
+    }
+
+    /** A pooled connection idle this long (milliseconds) is checked with NOOP before it carries a message. */
+    public void setPoolValidateAfterInactivity(long poolValidateAfterInactivity) {
+        this.poolValidateAfterInactivity = poolValidateAfterInactivity;
+    }
+
+    public int getMaxMessagesPerConnection() {
+        return maxMessagesPerConnection;
+    }
+
+    /** After this many messages a connection is closed and replaced (servers often cap messages per connection). */
+    public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
+        this.maxMessagesPerConnection = maxMessagesPerConnection;
+    }
+}

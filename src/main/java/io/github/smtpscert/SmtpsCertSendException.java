@@ -1,0 +1,34 @@
+package io.github.smtpscert;
+
+import org.apache.camel.CamelExchangeException;
+import org.apache.camel.Exchange;
+
+/**
+ * A send that failed. Catch {@link SmtpsCertTransientException} (retrying can help) or
+ * {@link SmtpsCertPermanentException} (it cannot) in onException; {@link #isPossiblyDelivered()} is true when the
+ * connection broke after the whole message was sent, so the server may have queued it and a retry could duplicate it.
+ */
+public abstract class SmtpsCertSendException extends CamelExchangeException {
+
+    private final int replyCode;
+    private final boolean possiblyDelivered;
+
+    protected SmtpsCertSendException(String message, Exchange exchange, Throwable cause, int replyCode,
+                                     boolean possiblyDelivered) {
+        super(message, exchange, cause);
+        this.replyCode = replyCode;
+        this.possiblyDelivered = possiblyDelivered;
+    }
+
+    /** Whether retrying the same message later can succeed. */
+    public abstract boolean isTransient();
+
+    /** The SMTP reply code that refused the message, or -1 when the failure was not an SMTP reply. */
+    public int getReplyCode() {
+        return replyCode;
+    }
+
+    public boolean isPossiblyDelivered() {
+        return possiblyDelivered;
+    }
+}
