@@ -1,0 +1,65 @@
+package io.github.smtpscert;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.github.smtpscert.testsupport.KeyAlg;
+import io.github.smtpscert.testsupport.Leaf;
+import io.github.smtpscert.testsupport.MtlsSmtpServer;
+import io.github.smtpscert.testsupport.TestPki;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+
+/**
+ * One PKI, one client-certificate-requiring server and files for alice (RSA) and bob (EC), shared by a test class;
+ * each test gets its own CamelContext.
+ */
+final class MtlsFixture implements AutoCloseable {
+
+    static final String PW = "s3cret-pw";
+
+    final TestPki pki = TestPki.shared();
+    final Leaf alice = pki.issueClient("alice", KeyAlg.RSA);
+    final Leaf bob = pki.issueClient("bob", KeyAlg.EC);
+    final Path dir;
+    final Path trustPem;
+    final Path aliceP12;
+    final Path bobP12;
+    final MtlsSmtpServer server;
+
+    MtlsFixture(MtlsSmtpServer.Builder builder) throws Exception {
+        dir = Files.createTempDirectory("smtps-cert-test");
+        trustPem = pki.writeTrustPem(dir, "trust.pem");
+        aliceP12 = alice.writePkcs12(dir, "alice.p12", PW.toCharArray(), PW.toCharArray());
+        bobP12 = bob.writePkcs12(dir, "bob.p12", PW.toCharArray(), PW.toCharArray());
+        server = builder == null ? MtlsSmtpServer.start(pki, pki.issueServer("localhost")) : builder.start();
+    }
+
+    MtlsFixture() throws Exception {
+        this(null);
+    }
+
+    /** smtps-cert URI to the server with trust configured and the given extra options. */
+    String uri(String options) {
+        return "smtps-cert:localhost:" + server.port() + "?tlsMode=IMPLICIT&from=sender@example.org&to=rcpt@example.org&subject=hello"
+               + "&trustCertificates=" + trustPem + (options.isEmpty() ? "" : "&" + options);
+    }
+
+    static CamelContext context() throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        context.start();
+        return context;
+    }
+
+    static Exchange send(CamelContext context, String uri, Object body) {
+        ProducerTemplate template = context.createProducerTemplate();
+        return template.send(uri, exchange -> exchange.getMessage().setBody(body));
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
