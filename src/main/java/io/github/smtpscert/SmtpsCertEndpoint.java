@@ -132,6 +132,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             getCamelContext().getExecutorServiceManager().shutdown(scheduler);
             scheduler = null;
         }
+        sessions.clear(); // they hold the scheduler that was just shut down
         super.doStop();
     }
 
