@@ -31,10 +31,16 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
         SmtpsCertConfiguration config = configuration.copy();
         parseHostAndPort(remaining, config);
         if (parameters.keySet().stream().anyMatch(IDENTITY_SOURCES::contains)) {
-            // the URI names its own identity: drop the component's, or the two would conflict
+            // the URI names its own identity: drop all of the component's, so the two never mix
+            SmtpsCertConfiguration defaults = new SmtpsCertConfiguration();
             config.setKeyStore(null);
+            config.setKeyStorePassword(null);
+            config.setKeyStoreType(defaults.getKeyStoreType());
+            config.setKeyAlias(null);
+            config.setKeyPassword(null);
             config.setCertificateFile(null);
             config.setPrivateKeyFile(null);
+            config.setPrivateKeyPassword(null);
             config.setClientCertificates(null);
             config.setSslContextParameters(null);
         }
