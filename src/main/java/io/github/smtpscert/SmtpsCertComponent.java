@@ -23,7 +23,7 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
     @Metadata(description = "Component-wide defaults for every endpoint option.")
     private SmtpsCertConfiguration configuration = new SmtpsCertConfiguration();
     @Metadata(label = "security", defaultValue = "false",
-              description = "Use the CamelContext's global SSLContextParameters as the client identity and trust when the endpoint configures none.")
+              description = "Use the CamelContext's global SSLContextParameters: its key managers give the client identity when no identity source is configured, and its trust managers the trust when no trust option is set.")
     private boolean useGlobalSslContextParameters;
 
     @Override
