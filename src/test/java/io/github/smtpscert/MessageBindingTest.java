@@ -56,7 +56,7 @@ class MessageBindingTest {
     }
 
     @AfterEach
-    void closeContext() {
+    void closeContext() throws Exception {
         ctx.close();
     }
 
