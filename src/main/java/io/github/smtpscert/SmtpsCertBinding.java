@@ -83,12 +83,12 @@ public final class SmtpsCertBinding {
             noLineBreaks(config.isUseHeaderSubject() ? "Subject header" : "subject", subject);
             message.setSubject(subject, config.getCharset());
         }
-        if (ATTACHMENTS_ON_CLASSPATH && Attachments.has(in)) {
+        if (ATTACHMENTS_ON_CLASSPATH && Attachments.has(exchange)) {
             MimeMultipart mixed = new MimeMultipart("mixed");
             MimeBodyPart text = new MimeBodyPart();
             setBody(text, in);
             mixed.addBodyPart(text);
-            Attachments.addTo(mixed, in);
+            Attachments.addTo(mixed, exchange);
             message.setContent(mixed);
         } else {
             setBody(message, in);
@@ -164,14 +164,18 @@ public final class SmtpsCertBinding {
         }
     }
 
-    /** Only loaded when camel-attachments is on the classpath. */
+    /**
+     * Only loaded when camel-attachments is on the classpath. The exchange's message is usually a plain message whose
+     * attachments are only visible through exchange.getMessage(AttachmentMessage.class), so never test instanceof.
+     */
     private static final class Attachments {
-        static boolean has(org.apache.camel.Message in) {
-            return in instanceof AttachmentMessage am && am.hasAttachments();
+        static boolean has(Exchange exchange) {
+            return exchange.getMessage(AttachmentMessage.class).hasAttachments();
         }
 
-        static void addTo(MimeMultipart multipart, org.apache.camel.Message in) throws MessagingException {
-            for (Map.Entry<String, Attachment> entry : ((AttachmentMessage) in).getAttachmentObjects().entrySet()) {
+        static void addTo(MimeMultipart multipart, Exchange exchange) throws MessagingException {
+            for (Map.Entry<String, Attachment> entry
+                    : exchange.getMessage(AttachmentMessage.class).getAttachmentObjects().entrySet()) {
                 MimeBodyPart part = new MimeBodyPart();
                 part.setDataHandler(entry.getValue().getDataHandler());
                 part.setFileName(entry.getKey());

@@ -27,7 +27,12 @@ public final class KeyStores {
             if (hasScheme(location)) {
                 return ResourceHelper.resolveMandatoryResourceAsInputStream(context, location);
             }
-            return Files.newInputStream(Path.of(location));
+            Path path = Path.of(location);
+            if (Files.isDirectory(path)) {
+                throw SmtpsCertConfigurationException.of(option, location, "is a directory, not a file",
+                        "Fix: give the path of the file itself, not of its directory");
+            }
+            return Files.newInputStream(path);
         } catch (NoSuchFileException | FileNotFoundException e) {
             throw SmtpsCertConfigurationException.of(option, location, "the file does not exist",
                     "Fix: give an existing file as a plain path, file:/path or classpath:name", e);

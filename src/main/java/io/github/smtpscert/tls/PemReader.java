@@ -71,31 +71,46 @@ public final class PemReader {
                 }
                 if (item instanceof PEMEncryptedKeyPair encrypted) {
                     requirePassword(option, location, password, passwordOption);
-                    PEMKeyPair pair = encrypted.decryptKeyPair(
-                            new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password));
+                    PEMKeyPair pair;
+                    try {
+                        pair = encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password));
+                    } catch (IOException | RuntimeException e) {
+                        // a wrong password usually fails the padding check, but may instead yield garbage that fails to parse
+                        throw wrongPassword(option, location, passwordOption, e);
+                    }
                     return converter.getKeyPair(pair).getPrivate();
                 }
                 if (item instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     requirePassword(option, location, password, passwordOption);
-                    PrivateKeyInfo info = encrypted.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+                    PrivateKeyInfo info;
+                    try {
+                        info = encrypted.decryptPrivateKeyInfo(
+                                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password));
+                    } catch (PKCSException | OperatorCreationException | RuntimeException e) {
+                        throw wrongPassword(option, location, passwordOption, e);
+                    }
                     return converter.getPrivateKey(info);
                 }
             }
-        } catch (PKCSException | PEMException e) {
-            if (password != null) {
-                throw SmtpsCertConfigurationException.of(passwordOption, null,
-                        "cannot decrypt " + option + "=" + location + " (wrong password?)",
-                        "Fix: set " + passwordOption + " to the key's password", e);
-            }
+        } catch (PEMException e) {
             throw SmtpsCertConfigurationException.of(option, location, "is not a readable private key (" + e.getMessage() + ")",
                     "Fix: give a PEM private key (PKCS#8, PKCS#1 RSA, SEC1 EC, or their encrypted forms)", e);
-        } catch (IOException | OperatorCreationException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SmtpsCertConfigurationException configurationException) {
+                throw configurationException;
+            }
             throw SmtpsCertConfigurationException.of(option, location, "is not a valid PEM file (" + e.getMessage() + ")",
                     "Fix: give a PEM private key (PKCS#8, PKCS#1 RSA, SEC1 EC, or their encrypted forms)", e);
         }
         throw SmtpsCertConfigurationException.of(option, location, "contains no private key",
                 "Fix: give the PEM file holding the client's private key (-----BEGIN ... PRIVATE KEY-----)");
+    }
+
+    private static SmtpsCertConfigurationException wrongPassword(String option, String location, String passwordOption,
+                                                                  Exception cause) {
+        return SmtpsCertConfigurationException.of(passwordOption, null,
+                "cannot decrypt " + option + "=" + location + " (wrong password?)",
+                "Fix: set " + passwordOption + " to the key's password", cause);
     }
 
     private static void requirePassword(String option, String location, char[] password, String passwordOption) {
