@@ -1,5 +1,6 @@
 package io.github.smtpscert;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,9 +45,18 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
             config.setClientCertificates(null);
             config.setSslContextParameters(null);
         }
+        checkTlsMode(parameters.get("tlsMode"));
         SmtpsCertEndpoint endpoint = new SmtpsCertEndpoint(uri, this, config);
         setProperties(endpoint, parameters);
         return endpoint;
+    }
+
+    /** Camel's own enum conversion error does not list the allowed values. */
+    private static void checkTlsMode(Object mode) {
+        if (mode instanceof String text && Arrays.stream(TlsMode.values()).noneMatch(m -> m.name().equalsIgnoreCase(text))) {
+            throw SmtpsCertConfigurationException.of("tlsMode", text, "unknown TLS mode",
+                    "Fix: use IMPLICIT (TLS from the first byte, usually port 465) or STARTTLS (usually port 587)");
+        }
     }
 
     static void parseHostAndPort(String remaining, SmtpsCertConfiguration config) {
