@@ -230,6 +230,7 @@ postconf -e \
     "smtpd_tls_protocols = >=TLSv1.2" \
     "smtpd_tls_mandatory_protocols = >=TLSv1.2" \
     "smtpd_tls_session_cache_database = btree:\${data_directory}/smtpd_scache" \
+    "tls_ssl_options = NO_TICKET" \
     "smtpd_client_connection_rate_limit = 0" \
     "smtpd_client_connection_count_limit = 0" \
     "smtpd_client_message_rate_limit = 0" \
@@ -244,7 +245,10 @@ postconf -e \
     "smtpd_junk_command_limit = 100000" \
     "in_flow_delay = 0" \
     "local_destination_concurrency_limit = 20"
-# Notes: rate limits at 0 = unlimited, so thousands of messages/minute on one connection
+# Notes: NO_TICKET makes OpenSSL keep sessions in Postfix's session cache (stateful TLS 1.3 tickets): then every
+# resumed connection gets a fresh ticket. With Postfix's stateless tickets a resumed TLS 1.3 connection gets none,
+# and as clients use a ticket once (JSSE does), only every second connection could resume.
+# Rate limits at 0 = unlimited, so thousands of messages/minute on one connection
 # are fine; junk_command_limit is high because JavaMail probes connections with NOOP/RSET;
 # in_flow_delay=0 stops cleanup throttling senders when local delivery lags behind.
 
@@ -346,6 +350,26 @@ expect_rejected "465 SMTPS without client cert"          "$(s_client 465 -)"
 expect_rejected "465 SMTPS with mallory (untrusted CA)"  "$(s_client 465 mallory)"
 expect_ok       "587 STARTTLS with bob (EC) client cert" "$(s_client 587 bob -starttls smtp)"
 expect_rejected "587 STARTTLS without client cert"       "$(s_client 587 - -starttls smtp)"
+
+# TLS session resumption as the tests count it: each connection resumes the session the previous one left
+# behind (clients use a TLS 1.3 ticket once, so the server must hand out a new one on every resumption).
+resume_hop() { # session-in|- session-out; prints openssl's "New, ..." or "Reused, ..." line
+    local in=()
+    [ "$1" = - ] || in=(-sess_in "$1")
+    { sleep 0.7; printf 'QUIT\r\n'; sleep 0.5; } \
+        | timeout 20 openssl s_client -connect 127.0.0.1:465 -servername localhost -CAfile "$PKI/trust.pem" \
+            -verify_return_error -cert "$PKI/clients/alice.pem" -key "$PKI/clients/alice.key" \
+            "${in[@]}" -sess_out "$2" 2>&1 | grep -E '^(New|Reused),' || true
+}
+SESS=$(mktemp -d)
+[[ "$(resume_hop - "$SESS/0")" == New,* ]] || die "first TLS connection for the resumption check failed"
+for hop in 1 2 3; do
+    [[ "$(resume_hop "$SESS/$((hop - 1))" "$SESS/$hop")" == Reused,* ]] \
+        || die "connection $hop did not resume the previous connection's TLS session" \
+               "(needs tls_ssl_options = NO_TICKET and smtpd_tls_session_cache_database)"
+done
+rm -rf "$SESS"
+log "OK   465 every connection resumes the previous connection's TLS session"
 
 # Deliver one real message per port and check it lands in the Maildir with the
 # client CN recorded in the Received: header.
