@@ -189,6 +189,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         String prefix = implicit ? "mail.smtps." : "mail.smtp.";
         Properties props = new Properties();
         props.put(prefix + "ssl.socketFactory", tlsContexts.socketFactory(identity));
+        // Angus otherwise retries a failed TLS connect with the JVM's default factory: no client certificate,
+        // default trust, and the real cause (e.g. a host name mismatch) replaced by a misleading one
+        props.put(prefix + "socketFactory.fallback", "false");
         if (implicit) {
             props.put(prefix + "ssl.enable", "true");
         } else {

@@ -123,6 +123,20 @@ public final class SmtpConnection implements Poolable {
             super(session, url, name, ssl);
         }
 
+        /**
+         * Angus ignores the reply to the EHLO it sends after STARTTLS (and answers a refused EHLO with HELO); a 421 means
+         * the server is closing the session, e.g. because it refused the client certificate, so report it here rather
+         * than as a broken pipe at MAIL FROM.
+         */
+        @Override
+        protected boolean ehlo(String domain) throws MessagingException {
+            boolean accepted = super.ehlo(domain);
+            if (!accepted && getLastReturnCode() == 421) {
+                throw new MessagingException("the server closed the session: " + getLastServerResponse().trim());
+            }
+            return accepted;
+        }
+
         @Override
         protected void mailFrom() throws MessagingException {
             stage = Stage.MAIL_FROM;
