@@ -1,0 +1,19 @@
+package io.github.smtpscert.examples.springboot;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Mails whatever is sent to direct:send-mail. The client identity, trust and envelope are component defaults
+ * from application.properties, so the endpoint URI names only the relay.
+ */
+@Component
+public class MailRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        from("direct:send-mail")
+                .to("smtps-cert:{{smtp.host}}:{{smtp.port}}")
+                .log("Sent ${header.CamelSmtpsCertMessageId} presenting ${header.CamelSmtpsCertClientCertificate}");
+    }
+}
