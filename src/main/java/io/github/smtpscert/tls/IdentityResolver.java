@@ -97,18 +97,35 @@ public final class IdentityResolver {
                 }
                 return trustFrom(store);
             }
+            String option = config.getSslContextParameters() != null ? "sslContextParameters"
+                    : config.getClientCertificates() instanceof SSLContextParameters ? "clientCertificates"
+                    : "useGlobalSslContextParameters";
             SSLContextParameters scp = config.getSslContextParameters() != null ? config.getSslContextParameters()
                     : config.getClientCertificates() instanceof SSLContextParameters bean ? bean : global;
             if (scp != null && scp.getTrustManagers() != null) {
-                scp.getTrustManagers().setCamelContext(context);
-                return scp.getTrustManagers().createTrustManagers();
+                return trustFrom(scp, option);
             }
             return null;
         } catch (SmtpsCertConfigurationException e) {
             throw e;
         } catch (Exception e) {
-            throw SmtpsCertConfigurationException.of("trustStore", config.getTrustStore(),
+            String option = config.getTrustStore() != null ? "trustStore" : "trustCertificates";
+            throw SmtpsCertConfigurationException.of(option, null,
                     "cannot build the trust managers (" + e.getMessage() + ")", "Fix: check the trust options", e);
+        }
+    }
+
+    private TrustManager[] trustFrom(SSLContextParameters scp, String option) {
+        try {
+            scp.getTrustManagers().setCamelContext(context);
+            if (scp.getTrustManagers().getKeyStore() != null) {
+                scp.getTrustManagers().getKeyStore().setCamelContext(context);
+            }
+            return scp.getTrustManagers().createTrustManagers();
+        } catch (Exception e) {
+            throw SmtpsCertConfigurationException.of(option, null,
+                    "the SSLContextParameters trust managers cannot be created (" + e.getMessage() + ")",
+                    "Fix: check the trust store resource and password in its trustManagers", e);
         }
     }
 

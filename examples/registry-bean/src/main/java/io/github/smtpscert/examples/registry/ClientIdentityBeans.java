@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 
 import org.apache.camel.BindToRegistry;
-import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.support.jsse.KeyManagersParameters;
@@ -45,7 +44,7 @@ public class ClientIdentityBeans implements CamelConfiguration {
 
     /** Camel's TLS settings object: key managers for the identity and, used when the endpoint sets no trust, trust managers. */
     @BindToRegistry("clientTls")
-    public SSLContextParameters clientTls(CamelContext camelContext) {
+    public SSLContextParameters clientTls() {
         KeyStoreParameters keys = new KeyStoreParameters();
         keys.setResource("file:" + tlsKeyStoreFile);
         keys.setPassword(tlsKeyStorePassword);
@@ -56,8 +55,6 @@ public class ClientIdentityBeans implements CamelConfiguration {
         KeyStoreParameters trusted = new KeyStoreParameters();
         trusted.setResource("file:" + tlsTrustStoreFile);
         trusted.setPassword(tlsTrustStorePassword);
-        // camel-smtps-cert 0.1.0 hands the CamelContext to the key store of the key managers but not to this one
-        trusted.setCamelContext(camelContext);
         TrustManagersParameters trustManagers = new TrustManagersParameters();
         trustManagers.setKeyStore(trusted);
 
