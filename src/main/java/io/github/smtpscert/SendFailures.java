@@ -76,7 +76,8 @@ final class SendFailures {
         if (has(e, SSLException.class) && has(e, EOFException.class)) {
             // no alert, the server just hung up mid-handshake (overloaded, restarting): worth another try
             return new SmtpsCertTransientException("cannot connect to " + server + ": the server closed the connection "
-                    + "during the TLS handshake (" + rootMessage(e) + ")", exchange, e, -1, false);
+                    + "during the TLS handshake (" + rootMessage(e) + "). Fix: if this repeats, check that the server "
+                    + "accepts protocols=" + config.getProtocols() + " and the client certificate", exchange, e, -1, false);
         }
         if (has(e, SSLException.class) || has(e, CertificateException.class)) {
             return permanent(exchange, e, "TLS with " + server + " failed: " + rootMessage(e));
