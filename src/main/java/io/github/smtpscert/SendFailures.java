@@ -1,5 +1,6 @@
 package io.github.smtpscert;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -7,7 +8,11 @@ import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLException;
 
@@ -23,6 +28,8 @@ import org.apache.camel.Exchange;
 
 /** Turns Angus Mail and JSSE failures into transient or permanent exceptions whose message says what to fix. */
 final class SendFailures {
+
+    private static final Pattern BAD_GREETING = Pattern.compile("^Got bad greeting.*response: (\\d{3})", Pattern.DOTALL);
 
     private SendFailures() {
     }
@@ -66,12 +73,24 @@ final class SendFailures {
         if (has(e, UnknownHostException.class)) {
             return permanent(exchange, e, "unknown host '" + config.getHost() + "'. Fix: check the host in the URI");
         }
+        if (has(e, SSLException.class) && has(e, EOFException.class)) {
+            // no alert, the server just hung up mid-handshake (overloaded, restarting): worth another try
+            return new SmtpsCertTransientException("cannot connect to " + server + ": the server closed the connection "
+                    + "during the TLS handshake (" + rootMessage(e) + "). Fix: if this repeats, check that the server "
+                    + "accepts protocols=" + config.getProtocols() + " and the client certificate", exchange, e, -1, false);
+        }
         if (has(e, SSLException.class) || has(e, CertificateException.class)) {
             return permanent(exchange, e, "TLS with " + server + " failed: " + rootMessage(e));
         }
+        int greeting = greetingCode(e);
+        if (greeting >= 500) {
+            return permanent(exchange, e, server + " refused the session: " + e.getMessage().trim()
+                    + ". Fix: ask the server's operator why it turns this client away", greeting);
+        }
         String reason = has(e, ConnectException.class) ? "connection refused"
                 : has(e, SocketTimeoutException.class) ? "timed out" : rootMessage(e);
-        return new SmtpsCertTransientException("cannot connect to " + server + " (" + reason + ")", exchange, e, replyCode(e), false);
+        return new SmtpsCertTransientException("cannot connect to " + server + " (" + reason.trim() + ")", exchange, e,
+                greeting, false);
     }
 
     /** After a failed transaction: may the connection carry another message? Only when the transaction ended cleanly. */
@@ -97,15 +116,19 @@ final class SendFailures {
     static SmtpsCertSendException sendFailed(Exchange exchange, MessagingException e, SmtpConnection connection) {
         Stage stage = connection.stage();
         int code = replyCode(e);
-        if (e instanceof SendFailedException failed && failed.getInvalidAddresses() != null
-            && failed.getInvalidAddresses().length > 0) {
-            String rejected = SmtpsCertProducer.join(failed.getInvalidAddresses());
+        List<SMTPAddressFailedException> refused = refusedRecipients(e);
+        if (stage == Stage.RCPT_TO && !refused.isEmpty()) {
+            String rejected = rejectedRecipients(refused);
             exchange.getMessage().setHeader(SmtpsCertConstants.REJECTED_RECIPIENTS, rejected);
-            String message = "the server rejected recipient(s) " + rejected + " (" + reply(e) + "); nothing was sent"
-                             + ". Fix: correct the addresses, or set sendPartial=true to deliver to the accepted ones";
-            return code >= 400 && code < 500
-                    ? new SmtpsCertTransientException(message, exchange, e, code, false)
-                    : new SmtpsCertPermanentException(message, exchange, e, code);
+            // one permanent refusal is enough: sending the same recipients again cannot succeed
+            SMTPAddressFailedException worst = refused.stream().filter(r -> r.getReturnCode() >= 500).findFirst()
+                    .orElse(refused.get(0));
+            String message = "the server rejected recipient(s) " + rejected + " (" + worst.getMessage().trim()
+                             + "); nothing was sent. Fix: correct the addresses, or set sendPartial=true to deliver to "
+                             + "the accepted ones";
+            return worst.getReturnCode() >= 500
+                    ? new SmtpsCertPermanentException(message, exchange, e, worst.getReturnCode())
+                    : new SmtpsCertTransientException(message, exchange, e, worst.getReturnCode(), false);
         }
         if (stage == Stage.END_OF_DATA && code < 400) {
             return new SmtpsCertTransientException("the connection broke after the whole message was sent and before the "
@@ -120,6 +143,21 @@ final class SendFailures {
                 + (code >= 400 ? reply(e) : rootMessage(e)), exchange, e, code, false);
     }
 
+    /** The recipients the server refused (4xx or 5xx), as Angus chains them. */
+    static List<SMTPAddressFailedException> refusedRecipients(Throwable e) {
+        List<SMTPAddressFailedException> refused = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null; t = next(t)) {
+            if (t instanceof SMTPAddressFailedException a && !refused.contains(a)) {
+                refused.add(a);
+            }
+        }
+        return refused;
+    }
+
+    static String rejectedRecipients(List<SMTPAddressFailedException> refused) {
+        return refused.stream().map(r -> r.getAddress().toString()).distinct().collect(Collectors.joining(", "));
+    }
+
     private static boolean clientCertificateRefused(String text) {
         return text.contains("certificate_required") || text.contains("bad_certificate")
                || text.contains("no client certificate") || text.contains("client certificate not trusted")
@@ -127,7 +165,18 @@ final class SendFailures {
     }
 
     private static SmtpsCertPermanentException permanent(Exchange exchange, MessagingException e, String message) {
-        return new SmtpsCertPermanentException(message, exchange, e, replyCode(e));
+        return permanent(exchange, e, message, replyCode(e));
+    }
+
+    private static SmtpsCertPermanentException permanent(Exchange exchange, MessagingException e, String message,
+                                                         int code) {
+        return new SmtpsCertPermanentException(message, exchange, e, code);
+    }
+
+    /** Angus reports a refused greeting only as text ("Got bad greeting ... response: 554 ..."), so read the code there. */
+    private static int greetingCode(MessagingException e) {
+        Matcher m = BAD_GREETING.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     static int replyCode(Throwable e) {

@@ -1,8 +1,5 @@
 package io.github.smtpscert;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 import io.github.smtpscert.pool.ConnectionPool;
 import io.github.smtpscert.pool.ConnectionPool.Lease;
 import io.github.smtpscert.pool.SmtpConnection;
@@ -19,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the message, leases a connection for the exchange's identity and runs one SMTP transaction. A connection
- * that turns out dead before MAIL FROM was answered is replaced once, transparently; any failure after that is
+ * Builds the message, leases a connection for the exchange's identity and runs one SMTP transaction. A pooled
+ * connection that turns out dead before MAIL FROM was answered is replaced transparently; any failure after that is
  * reported, never retried here, because the server may already hold the message.
  */
 public class SmtpsCertProducer extends DefaultProducer {
@@ -62,7 +59,10 @@ public class SmtpsCertProducer extends DefaultProducer {
 
     private void sendPooled(Exchange exchange, SmtpsCertEndpoint endpoint, ConnectionPool<SmtpConnection> pool,
                             MimeMessage message, Address[] recipients, ClientIdentity identity) throws Exception {
-        for (int attempt = 1;; attempt++) {
+        // all idle connections of an identity can die at once (server restart): replace up to the pool size of them;
+        // a failure on a freshly opened connection is always reported
+        int replacementsLeft = endpoint.getConfiguration().getPoolMaxConnections();
+        while (true) {
             Lease<SmtpConnection> lease;
             try {
                 lease = pool.lease(TlsContexts.keyOf(identity), () -> endpoint.connect(identity));
@@ -72,13 +72,14 @@ public class SmtpsCertProducer extends DefaultProducer {
                 throw new SmtpsCertTransientException(e.getMessage(), exchange, e, -1, false);
             }
             SmtpConnection connection = lease.connection();
+            boolean reused = lease.uses() > 0; // read before release() counts this use
             try {
                 connection.send(message, recipients);
             } catch (MessagingException e) {
                 boolean reusable = SendFailures.connectionStillUsable(e, connection);
                 pool.release(lease, reusable);
-                if (attempt == 1 && lease.uses() > 0 && SendFailures.lostBeforeTransaction(e, connection)) {
-                    LOG.debug("pooled connection was closed by the server before MAIL FROM; sending on a new one");
+                if (reused && replacementsLeft-- > 0 && SendFailures.lostBeforeTransaction(e, connection)) {
+                    LOG.debug("pooled connection was closed by the server before MAIL FROM; sending on another one");
                     continue;
                 }
                 if (SendFailures.acceptedWithRejections(e, connection, endpoint.getConfiguration())) {
@@ -127,12 +128,9 @@ public class SmtpsCertProducer extends DefaultProducer {
             out.removeHeader(SmtpsCertConstants.CLIENT_CERTIFICATE);
         }
         out.setHeader(SmtpsCertConstants.SESSION_RESUMED, connection.handshake().resumed());
-        if (partial != null && partial.getInvalidAddresses() != null) {
-            out.setHeader(SmtpsCertConstants.REJECTED_RECIPIENTS, join(partial.getInvalidAddresses()));
+        if (partial != null) {
+            out.setHeader(SmtpsCertConstants.REJECTED_RECIPIENTS,
+                    SendFailures.rejectedRecipients(SendFailures.refusedRecipients(partial)));
         }
-    }
-
-    static String join(Address[] addresses) {
-        return Arrays.stream(addresses).map(Address::toString).collect(Collectors.joining(", "));
     }
 }
