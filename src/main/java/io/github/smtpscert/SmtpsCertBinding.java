@@ -1,5 +1,7 @@
 package io.github.smtpscert;
 
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.apache.camel.attachment.AttachmentMessage;
  */
 public final class SmtpsCertBinding {
 
+    private static final java.nio.charset.Charset ASCII = StandardCharsets.US_ASCII;
     private static final boolean ATTACHMENTS_ON_CLASSPATH = isPresent("org.apache.camel.attachment.AttachmentMessage");
 
     private final SmtpsCertConfiguration config;
@@ -137,13 +140,23 @@ public final class SmtpsCertBinding {
         noLineBreaks(option, list);
         try {
             InternetAddress[] parsed = InternetAddress.parse(list, true);
-            for (InternetAddress address : parsed) {
-                address.validate();
+            for (int i = 0; i < parsed.length; i++) {
+                parsed[i].validate();
+                if (!ASCII.newEncoder().canEncode(parsed[i].getAddress())) {
+                    // a UTF-8 mailbox in RCPT TO needs SMTPUTF8 (RFC 6531), which this component does not negotiate
+                    throw SmtpsCertConfigurationException.of(option, list,
+                            "the address " + parsed[i].getAddress() + " has non-ASCII characters, which need SMTPUTF8 (not supported)",
+                            "Fix: use an ASCII address; display names may be non-ASCII");
+                }
+                // re-encode the display name (RFC 2047) so no raw non-ASCII reaches a header
+                parsed[i] = new InternetAddress(parsed[i].getAddress(), parsed[i].getPersonal(), "UTF-8");
             }
             return parsed;
         } catch (AddressException e) {
             throw SmtpsCertConfigurationException.of(option, list, "invalid e-mail address (" + e.getMessage() + ")",
                     "Fix: use addresses like someone@example.org or \"Some One\" <someone@example.org>, comma separated", e);
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
         }
     }
 

@@ -20,6 +20,15 @@ public abstract class SmtpsCertSendException extends CamelExchangeException {
         this.possiblyDelivered = possiblyDelivered;
     }
 
+    /**
+     * For onException(...).retryWhile(...): true when the exchange's current failure is transient and the server
+     * cannot hold the message. Checks the current exception on every attempt, because Camel keeps the clause it chose
+     * at the first failure for all later attempts.
+     */
+    public static boolean isSafeToRetry(Exchange exchange) {
+        return exchange.getException() instanceof SmtpsCertSendException e && e.isTransient() && !e.isPossiblyDelivered();
+    }
+
     /** Whether retrying the same message later can succeed. */
     public abstract boolean isTransient();
 

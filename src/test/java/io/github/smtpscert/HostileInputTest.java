@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,16 +119,28 @@ class HostileInputTest {
     }
 
     @Test
-    @Disabled("today the binding accepts jörg@example.org and Angus sends raw UTF-8 in RCPT TO without SMTPUTF8; "
-              + "enable once SmtpsCertBinding.addresses refuses non-ASCII addresses")
     void nonAsciiLocalPartIsRefusedWithoutSmtpUtf8() {
-        // Intended: no SMTPUTF8 support, so a non-ASCII address is refused before anything is sent
+        // no SMTPUTF8 support, so a non-ASCII address is refused before anything is sent
         int before = f.server.deliveries().size();
         Exchange ex = send("useHeaderRecipients=true", Map.of("To", "jörg@example.org"), "body");
 
         SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
-        assertTrue(e.getMessage().contains("To header") && e.getMessage().contains("jörg@example.org"), e.getMessage());
+        assertTrue(e.getMessage().contains("To header") && e.getMessage().contains("jörg@example.org")
+                   && e.getMessage().contains("SMTPUTF8"), e.getMessage());
         assertEquals(List.of(), since(before));
+    }
+
+    @Test
+    void nonAsciiDisplayNameIsEncodedNotRefused() throws Exception {
+        int before = f.server.deliveries().size();
+        Exchange ex = send("useHeaderRecipients=true", Map.of("To", "Jörg Müller <joerg@example.org>"), "body");
+
+        assertNull(ex.getException());
+        MimeMessage received = since(before).get(0).message();
+        String to = received.getHeader("To")[0];
+        assertTrue(to.startsWith("=?UTF-8?") && to.endsWith("<joerg@example.org>"), "RFC 2047 encoded: " + to);
+        assertEquals("Jörg Müller", ((jakarta.mail.internet.InternetAddress) received.getRecipients(
+                jakarta.mail.Message.RecipientType.TO)[0]).getPersonal());
     }
 
     @Test
