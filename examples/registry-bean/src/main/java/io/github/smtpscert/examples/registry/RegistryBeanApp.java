@@ -1,12 +1,37 @@
 package io.github.smtpscert.examples.registry;
 
-import org.apache.camel.main.Main;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Camel Main with the identity beans and the two routes; stops after both mails. */
+import io.github.smtpscert.SmtpsCertEndpoint;
+import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/** Camel Main with the identity beans and the two routes; stops after both mails, exits 1 unless both were sent. */
 public final class RegistryBeanApp {
 
+    static final int MAILS = 2;
+
     public static void main(String[] args) throws Exception {
-        create().run(args);
+        Main main = create();
+        // Camel Main's own exit code does not tell whether a mail failed: count what the endpoints sent
+        AtomicLong sent = new AtomicLong();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeStop(BaseMainSupport camelMain) {
+                for (var endpoint : camelMain.getCamelContext().getEndpoints()) {
+                    if (endpoint instanceof SmtpsCertEndpoint smtps) {
+                        sent.addAndGet(smtps.statistics().values().stream().mapToLong(IdentityStatistics::messagesSent).sum());
+                    }
+                }
+            }
+        });
+        main.run(args);
+        if (sent.get() != MAILS) {
+            System.err.printf("%d of %d mails sent%n", sent.get(), MAILS);
+            System.exit(1);
+        }
     }
 
     static Main create() {
