@@ -57,6 +57,10 @@ final class SendFailures {
             return permanent(exchange, e, "the certificate of " + server + " does not name host '" + config.getHost()
                     + "'. Fix: connect with a host name the certificate lists (verifyHostname=false turns the check off, insecure)");
         }
+        if (text.contains("unrecognized ssl message") || text.contains("plaintext connection")) {
+            return permanent(exchange, e, "tlsMode=IMPLICIT: " + server + " does not speak TLS from the first byte. "
+                    + "Fix: use tlsMode=STARTTLS for a STARTTLS port such as 587, or the server's implicit TLS port (465)");
+        }
         if (text.contains("protocol_version") || text.contains("no appropriate protocol")) {
             return permanent(exchange, e, server + " and this client share no TLS version (protocols="
                     + config.getProtocols() + "). Fix: align protocols with the server; TLS 1.0/1.1 are insecure");

@@ -112,6 +112,17 @@ class PostfixDeliveryIT {
     }
 
     @Test
+    void implicitTlsAgainstTheStartTlsPortSaysWhichModeToUse() throws Exception {
+        Exchange exchange = send(uri(postfix.host() + ":" + postfix.submissionPort(), "tlsMode=IMPLICIT",
+                identity(postfix.client("alice"), Identity.PKCS12), trust(Trust.TRUST_CERTIFICATES)), "wrong mode");
+
+        SmtpsCertPermanentException e = permanentFailure(exchange);
+        assertTrue(e.getMessage().contains("tlsMode=IMPLICIT") && e.getMessage().contains("Fix: use tlsMode=STARTTLS"),
+                e.getMessage());
+        assertEquals(List.of(), postfix.messages(marker));
+    }
+
+    @Test
     void withoutAClientCertificateTheServerRefusesAndSaysNoneIsConfigured() throws Exception {
         for (String port : List.of("465", "587")) {
             Exchange exchange = send(uri(postfix.host() + ":" + port, "", "", trust(Trust.TRUST_CERTIFICATES)), "anonymous");
