@@ -98,9 +98,6 @@ class LoadTest {
         Path bothP12 = TestPki.writeKeyStore(f.dir.resolve("both.p12"), "PKCS12", MtlsFixture.PW.toCharArray(),
                 Map.of("alice", f.alice, "bob", f.bob));
         Map<String, String> fingerprints = Map.of("alice", f.alice.sha256Hex(), "bob", f.bob.sha256Hex());
-        // GreenMail creates a recipient's mailbox on first delivery, and two first deliveries at once race
-        // ("Mailbox ... already exists", 451 to one client): create it up front as GreenMail would (login = email)
-        f.server.userManager().createUser("rcpt@example.org", "rcpt@example.org", "rcpt@example.org");
         Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
 
         String pw = "&keyStorePassword=" + MtlsFixture.PW + "&useHeaderSubject=true";

@@ -11,10 +11,10 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.KeyManager;
@@ -33,6 +33,7 @@ import com.icegreen.greenmail.mail.MailAddress;
 import com.icegreen.greenmail.mail.MovingMessage;
 import com.icegreen.greenmail.server.ProtocolHandler;
 import com.icegreen.greenmail.smtp.SmtpHandler;
+import com.icegreen.greenmail.user.MessageDeliveryHandler;
 import com.icegreen.greenmail.smtp.SmtpManager;
 import com.icegreen.greenmail.smtp.SmtpServer;
 import com.icegreen.greenmail.smtp.SmtpState;
@@ -90,7 +91,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
     }
 
     private final Managers managers = new Managers();
-    private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
     private final Set<TlsSmtpHandler> openHandlers = ConcurrentHashMap.newKeySet();
     // Sockets for which the server picked its certificate, i.e. that did a full handshake.
     private final Set<Socket> fullHandshakeSockets = ConcurrentHashMap.newKeySet();
@@ -109,6 +110,12 @@ public final class MtlsSmtpServer implements AutoCloseable {
         this.sslContext = serverContext(builder.serverLeaf, builder.trustStore);
         // GreenMail's default is to reject AUTH for unknown users; tests want any login accepted.
         managers.getUserManager().setAuthRequired(builder.authRequired);
+        MessageDeliveryHandler stock = managers.getUserManager().getMessageDeliveryHandler();
+        managers.getUserManager().setMessageDeliveryHandler((message, address) -> {
+            synchronized (stock) { // GreenMail creates a recipient's mailbox on first delivery, and that races
+                return stock.handle(message, address);
+            }
+        });
         this.server = new TlsSmtpServer(new ServerSetup(0, HOST, ServerSetup.PROTOCOL_SMTPS), managers);
     }
 
@@ -131,7 +138,9 @@ public final class MtlsSmtpServer implements AutoCloseable {
 
     /** Every message accepted so far, in acceptance order. */
     public List<Delivery> deliveries() {
-        return List.copyOf(deliveries);
+        synchronized (deliveries) {
+            return List.copyOf(deliveries);
+        }
     }
 
     /** TCP connections accepted so far, including ones whose handshake failed. */
