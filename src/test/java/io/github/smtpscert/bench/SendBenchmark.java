@@ -1,0 +1,591 @@
+package io.github.smtpscert.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.imageio.ImageIO;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.github.smtpscert.SmtpsCertEndpoint;
+import io.github.smtpscert.testsupport.KeyAlg;
+import io.github.smtpscert.testsupport.MtlsSmtpServer;
+import io.github.smtpscert.testsupport.TestPki;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.jsse.KeyManagersParameters;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustManagersParameters;
+
+/**
+ * Sends the same 1 KB messages to one client-certificate-requiring server through smtps-cert (pooled and not),
+ * camel-mail smtps:// and one raw Angus transport, and checks the targets of docs/performance.md.
+ * Run: see docs/performance.md.
+ */
+public final class SendBenchmark {
+
+    private static final String BODY = "x".repeat(1000) + "\n"; // 1 KB of text
+    private static final String[] VARIANTS = { "a smtps-cert pooled", "b smtps-cert poolEnabled=false",
+                                               "c camel-mail smtps://", "d raw Angus, connected once" };
+    private static final int POOL_MAX = 4;
+
+    /** Where to send and with which files. server is null when it runs outside this JVM. */
+    record Target(String name, String host, int port, Path trustPem, Path trustStore, String trustStorePassword,
+                  Path keyStore, String keyStorePassword, String from, String to, MtlsSmtpServer server) {
+    }
+
+    record Result(int variant, int threads, int messages, double perSecond, double cpuMsPerMessage,
+                  double processCpuMsPerMessage, String clientHandshakes, String serverHandshakes,
+                  long full, long resumed) {
+    }
+
+    private SendBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        int messages = 2000;
+        String targetName = "greenmail";
+        Path chart = null;
+        boolean heap = false;
+        Path serve = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--messages" -> messages = Integer.parseInt(args[++i]);
+                case "--target" -> targetName = args[++i];
+                case "--chart" -> chart = Path.of(args[++i]);
+                case "--heap" -> heap = true;
+                case "--serve" -> serve = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + ". Use: --messages N --target greenmail|postfix [--chart file.png] [--heap]");
+            }
+        }
+        if (serve != null) {
+            serve(serve);
+            return;
+        }
+        if (heap) {
+            heapMode(targetName);
+            return;
+        }
+        try (OpenTarget target = open(targetName, false)) {
+            throughput(target.target(), messages, chart);
+        }
+    }
+
+    // --- throughput: four variants, 1 and 4 threads ---
+
+    private static void throughput(Target target, int messages, Path chart) throws Exception {
+        System.out.printf(Locale.ROOT, "target %s %s:%d, %d messages of 1 KB per run, %d cores%n", target.name(),
+                target.host(), target.port(), messages, Runtime.getRuntime().availableProcessors());
+        // warm-up so that the first variant measured does not pay for class loading and JIT compilation
+        int warmUp = Math.max(20, messages / 20);
+        for (int variant = 0; variant < VARIANTS.length; variant++) {
+            run(target, variant, 1, warmUp);
+        }
+        List<Result> results = new ArrayList<>();
+        for (int threads : new int[] { 1, 4 }) {
+            for (int variant = 0; variant < VARIANTS.length; variant++) {
+                Result r = run(target, variant, threads, messages);
+                results.add(r);
+                System.out.printf(Locale.ROOT, "  %-32s %d thread(s): %8.1f msg/s, %.3f ms CPU/msg%n",
+                        VARIANTS[variant], threads, r.perSecond(), r.cpuMsPerMessage());
+            }
+        }
+        System.out.println();
+        System.out.println("| variant | threads | messages/s | sender CPU ms/msg | process CPU ms/msg "
+                           + "| handshakes full/resumed (component) | handshakes full/resumed (server) |");
+        System.out.println("|---|---:|---:|---:|---:|---|---|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.3f | %.3f | %s | %s |%n", VARIANTS[r.variant()],
+                    r.threads(), r.perSecond(), r.cpuMsPerMessage(), r.processCpuMsPerMessage(), r.clientHandshakes(),
+                    r.serverHandshakes());
+        }
+        System.out.println();
+        boolean allPass = true;
+        for (int threads : new int[] { 1, 4 }) {
+            Result a = find(results, 0, threads);
+            Result b = find(results, 1, threads);
+            Result c = find(results, 2, threads);
+            Result d = find(results, 3, threads);
+            System.out.printf(Locale.ROOT, "%d thread(s): a/c = %.1fx, b/c = %.2fx, a/d = %.2fx%n", threads,
+                    a.perSecond() / c.perSecond(), b.perSecond() / c.perSecond(), a.perSecond() / d.perSecond());
+            if (threads == 1) {
+                allPass &= check("(a) >= 20x (c) at 1 thread", a.perSecond() >= 20 * c.perSecond());
+                allPass &= check("(a) >= 0.9x (d) at 1 thread", a.perSecond() >= 0.9 * d.perSecond());
+            }
+            allPass &= check("(b) >= (c) at " + threads + " thread(s)", b.perSecond() >= c.perSecond());
+            double resumedShare = (double) b.resumed() / Math.max(1, b.full() + b.resumed() - 1);
+            allPass &= check(String.format(Locale.ROOT, "(b) %.2f%% of handshakes after the first resumed (>= 99%%) at %d "
+                                                        + "thread(s)", 100 * resumedShare, threads),
+                    resumedShare >= 0.99);
+        }
+        System.out.println(allPass ? "ALL THROUGHPUT TARGETS PASS" : "SOME THROUGHPUT TARGETS FAIL");
+        if (chart != null) {
+            writeChart(chart, target, messages, results);
+            System.out.println("chart written to " + chart);
+        }
+    }
+
+    private static Result run(Target target, int variant, int threads, int messages) throws Exception {
+        try (Sender sender = switch (variant) {
+            case 0 -> new CamelSender(target, smtpsCertUri(target, ""), false);
+            case 1 -> new CamelSender(target, smtpsCertUri(target, "&poolEnabled=false"), false);
+            case 2 -> new CamelSender(target, camelMailUri(target), true);
+            default -> new AngusSender(target, threads);
+        }) {
+            int serverFull = target.server() == null ? 0 : target.server().fullHandshakes();
+            int serverResumed = target.server() == null ? 0 : target.server().resumedHandshakes();
+            ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
+            AtomicLong senderCpuNanos = new AtomicLong();
+            long processCpuStart = processCpuNanos();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    long cpu = threadBean.getCurrentThreadCpuTime();
+                    for (int i = thread; i < messages; i += threads) {
+                        sender.send(thread, i);
+                    }
+                    senderCpuNanos.addAndGet(threadBean.getCurrentThreadCpuTime() - cpu);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long processCpu = processCpuNanos() - processCpuStart;
+            pool.shutdown();
+            String server = target.server() == null ? "n/a (external server)"
+                    : (target.server().fullHandshakes() - serverFull) + " / "
+                      + (target.server().resumedHandshakes() - serverResumed);
+            long full = sender.fullHandshakes();
+            long resumed = sender.resumedHandshakes();
+            String client = full < 0 ? "n/a" : full + " / " + resumed;
+            return new Result(variant, threads, messages, messages / seconds, senderCpuNanos.get() / 1e6 / messages,
+                    processCpu / 1e6 / messages, client, server, full, resumed);
+        }
+    }
+
+    // --- heap and handshake count over a long run ---
+
+    private static void heapMode(String targetName) throws Exception {
+        // the in-process GreenMail keeps every message, so the server runs in a child JVM to keep it off our heap
+        try (OpenTarget target = open(targetName, true)) {
+            Target t = target.target();
+            System.out.printf(Locale.ROOT, "heap mode: target %s %s:%d, smtps-cert pooled, 4 threads%n", t.name(), t.host(),
+                    t.port());
+            try (CamelSender sender = new CamelSender(t, smtpsCertUri(t, ""), false)) {
+                sendMany(sender, 10_000);
+                long full = sender.fullHandshakes();
+                boolean handshakesOk = check("full handshakes for 10,000 messages = " + full + " <= poolMaxConnections ("
+                                             + POOL_MAX + ") for the one identity", full <= POOL_MAX);
+                long heap10k = usedHeapAfterGc();
+                sendMany(sender, 90_000);
+                long heap100k = usedHeapAfterGc();
+                double deltaMb = (heap100k - heap10k) / 1024.0 / 1024.0;
+                System.out.printf(Locale.ROOT, "used heap after GC: %.1f MB after 10,000, %.1f MB after 100,000 (delta %+.1f MB); "
+                                               + "full/resumed handshakes %d/%d%n", heap10k / 1048576.0,
+                        heap100k / 1048576.0, deltaMb, sender.fullHandshakes(), sender.resumedHandshakes());
+                boolean heapOk = check("heap after 100,000 within 10 MB of heap after 10,000", Math.abs(deltaMb) <= 10);
+                System.out.println(handshakesOk && heapOk ? "ALL HEAP TARGETS PASS" : "SOME HEAP TARGETS FAIL");
+            }
+        }
+    }
+
+    private static void sendMany(Sender sender, int count) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                for (int i = thread; i < count; i += 4) {
+                    sender.send(thread, i);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        // a few rounds: one System.gc() may leave finalizable or soft-referenced garbage behind
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    // --- senders ---
+
+    interface Sender extends AutoCloseable {
+        void send(int thread, int index) throws Exception;
+
+        /** -1 when the sender cannot tell. */
+        long fullHandshakes();
+
+        long resumedHandshakes();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** smtps-cert or camel-mail through a ProducerTemplate; a fresh CamelContext per run so caches start empty. */
+    static final class CamelSender implements Sender {
+        private final CamelContext context = new DefaultCamelContext();
+        private final Endpoint endpoint;
+        private final ProducerTemplate template;
+
+        CamelSender(Target target, String uri, boolean sslBean) throws Exception {
+            if (sslBean) {
+                context.getRegistry().bind("ssl", sslContextParameters(target));
+            }
+            context.start();
+            endpoint = context.getEndpoint(uri);
+            template = context.createProducerTemplate();
+        }
+
+        @Override
+        public void send(int thread, int index) throws Exception {
+            Exchange ex = template.send(endpoint, exchange -> exchange.getMessage().setBody(BODY));
+            if (ex.getException() != null) {
+                throw ex.getException();
+            }
+        }
+
+        @Override
+        public long fullHandshakes() {
+            return endpoint instanceof SmtpsCertEndpoint e ? e.getFullHandshakes() : -1;
+        }
+
+        @Override
+        public long resumedHandshakes() {
+            return endpoint instanceof SmtpsCertEndpoint e ? e.getResumedHandshakes() : -1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            template.close();
+            context.close();
+        }
+    }
+
+    /** One Angus transport per sender thread, connected once and reused for every message. */
+    static final class AngusSender implements Sender {
+        private final Target target;
+        private final Session session;
+        private final Transport[] transports;
+
+        AngusSender(Target target, int threads) throws Exception {
+            this.target = target;
+            Properties props = new Properties();
+            props.put("mail.smtps.ssl.socketFactory", sslContext(target).getSocketFactory());
+            props.put("mail.smtps.ssl.checkserveridentity", "true");
+            props.put("mail.smtps.ssl.protocols", "TLSv1.3 TLSv1.2");
+            session = Session.getInstance(props);
+            transports = new Transport[threads];
+        }
+
+        @Override
+        public void send(int thread, int index) throws Exception {
+            Transport transport = transports[thread];
+            if (transport == null) {
+                transport = session.getTransport("smtps");
+                transport.connect(target.host(), target.port(), null, null);
+                transports[thread] = transport;
+            }
+            MimeMessage message = new MimeMessage(session);
+            message.setFrom(new InternetAddress(target.from()));
+            message.setRecipient(Message.RecipientType.TO, new InternetAddress(target.to()));
+            message.setSubject("benchmark");
+            message.setText(BODY, "UTF-8");
+            message.saveChanges();
+            transport.sendMessage(message, message.getAllRecipients());
+        }
+
+        @Override
+        public long fullHandshakes() {
+            return -1;
+        }
+
+        @Override
+        public long resumedHandshakes() {
+            return -1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Transport transport : transports) {
+                if (transport != null) {
+                    transport.close();
+                }
+            }
+        }
+    }
+
+    private static String smtpsCertUri(Target t, String extra) {
+        return "smtps-cert:" + t.host() + ":" + t.port() + "?tlsMode=IMPLICIT&from=" + t.from() + "&to=" + t.to()
+               + "&subject=benchmark&poolMaxConnections=" + POOL_MAX + "&keyStore=" + t.keyStore()
+               + "&keyStorePassword=RAW(" + t.keyStorePassword() + ")&trustCertificates=" + t.trustPem() + extra;
+    }
+
+    private static String camelMailUri(Target t) {
+        return "smtps://" + t.host() + ":" + t.port() + "?sslContextParameters=#ssl&from=" + t.from() + "&to=" + t.to()
+               + "&subject=benchmark";
+    }
+
+    private static SSLContextParameters sslContextParameters(Target t) {
+        KeyStoreParameters keys = new KeyStoreParameters();
+        keys.setResource("file:" + t.keyStore());
+        keys.setPassword(t.keyStorePassword());
+        keys.setType("PKCS12");
+        KeyManagersParameters keyManagers = new KeyManagersParameters();
+        keyManagers.setKeyStore(keys);
+        keyManagers.setKeyPassword(t.keyStorePassword());
+        KeyStoreParameters trust = new KeyStoreParameters();
+        trust.setResource("file:" + t.trustStore());
+        trust.setPassword(t.trustStorePassword());
+        trust.setType("PKCS12");
+        TrustManagersParameters trustManagers = new TrustManagersParameters();
+        trustManagers.setKeyStore(trust);
+        SSLContextParameters ssl = new SSLContextParameters();
+        ssl.setKeyManagers(keyManagers);
+        ssl.setTrustManagers(trustManagers);
+        return ssl;
+    }
+
+    private static SSLContext sslContext(Target t) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new FileInputStream(t.keyStore().toFile())) {
+            keys.load(in, t.keyStorePassword().toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new FileInputStream(t.trustStore().toFile())) {
+            trust.load(in, t.trustStorePassword().toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, t.keyStorePassword().toCharArray());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    // --- targets ---
+
+    /** A target and what has to be stopped with it. */
+    private record OpenTarget(Target target, AutoCloseable stop) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
+    }
+
+    private static OpenTarget open(String name, boolean separateServerJvm) throws Exception {
+        if (name.equals("postfix")) {
+            String dir = System.getenv().getOrDefault("SMTPSCERT_POSTFIX_DIR", "/tmp/smtpscert-postfix");
+            Path file = Path.of(dir, "postfix-it.properties");
+            if (!Files.exists(file)) {
+                throw new IllegalStateException(file + " is missing. Fix: run .ci/postfix-setup.sh first");
+            }
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+            Target t = new Target("postfix", p.getProperty("host"), 465, Path.of(p.getProperty("trustPem")),
+                    Path.of(p.getProperty("trustStore")), p.getProperty("trustStorePassword"),
+                    Path.of(p.getProperty("alice.keyStore")), p.getProperty("alice.keyStorePassword"),
+                    "benchmark@localhost", p.getProperty("recipient"), null);
+            return new OpenTarget(t, () -> { });
+        }
+        if (!name.equals("greenmail")) {
+            throw new IllegalArgumentException("--target " + name + " is unknown. Fix: use greenmail or postfix");
+        }
+        Path dir = Files.createTempDirectory("smtps-cert-bench");
+        if (separateServerJvm) {
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classPath(), SendBenchmark.class.getName(), "--serve", dir.toString())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            int port = -1;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("PORT ")) {
+                    port = Integer.parseInt(line.substring(5).trim());
+                    break;
+                }
+            }
+            if (port < 0) {
+                throw new IllegalStateException("the server JVM did not start");
+            }
+            Target t = greenmailTarget(dir, port, null);
+            return new OpenTarget(t, () -> {
+                child.getOutputStream().close(); // the child stops when its stdin closes
+                child.waitFor();
+            });
+        }
+        MtlsSmtpServer server = writeFilesAndStart(dir);
+        return new OpenTarget(greenmailTarget(dir, server.port(), server), server);
+    }
+
+    private static Target greenmailTarget(Path dir, int port, MtlsSmtpServer server) {
+        return new Target("greenmail", "localhost", port, dir.resolve("trust.pem"), dir.resolve("trust.p12"), "changeit",
+                dir.resolve("alice.p12"), "changeit", "sender@example.org", "rcpt@example.org", server);
+    }
+
+    private static MtlsSmtpServer writeFilesAndStart(Path dir) throws Exception {
+        TestPki pki = TestPki.shared();
+        pki.writeTrustPem(dir, "trust.pem");
+        pki.writeTrustStore(dir, "trust.p12", "changeit".toCharArray(), "PKCS12");
+        pki.issueClient("alice", KeyAlg.RSA).writePkcs12(dir, "alice.p12", "changeit".toCharArray(),
+                "changeit".toCharArray());
+        MtlsSmtpServer server = MtlsSmtpServer.start(pki, pki.issueServer("localhost"));
+        // created up front: GreenMail creating the mailbox on first delivery races under parallel senders
+        server.userManager().createUser("rcpt@example.org", "rcpt@example.org", "pw");
+        return server;
+    }
+
+    /** Child-JVM mode: writes the files, starts the server, prints its port, runs until stdin closes. */
+    private static void serve(Path dir) throws Exception {
+        try (MtlsSmtpServer server = writeFilesAndStart(dir)) {
+            System.out.println("PORT " + server.port());
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // wait for the parent to close our stdin
+            }
+        }
+        System.exit(0);
+    }
+
+    private static String classPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (ClassLoader cl = SendBenchmark.class.getClassLoader(); cl != null; cl = cl.getParent()) {
+            if (cl instanceof URLClassLoader urls) {
+                for (URL url : urls.getURLs()) {
+                    entries.add(url.getPath());
+                }
+            }
+        }
+        entries.add(System.getProperty("java.class.path"));
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    // --- output ---
+
+    private static boolean check(String what, boolean ok) {
+        System.out.println((ok ? "PASS " : "FAIL ") + what);
+        return ok;
+    }
+
+    private static Result find(List<Result> results, int variant, int threads) {
+        return results.stream().filter(r -> r.variant() == variant && r.threads() == threads).findFirst().orElseThrow();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Grouped bars: messages/s per variant, one bar per thread count, on a log scale (the variants differ by 100x). */
+    private static void writeChart(Path file, Target target, int messages, List<Result> results) throws Exception {
+        int width = 900;
+        int height = 480;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString("Messages/s to " + target.name() + " (" + messages + " x 1 KB, log scale)", 20, 28);
+        int left = 80;
+        int top = 50;
+        int bottom = height - 90;
+        double max = results.stream().mapToDouble(Result::perSecond).max().orElse(1);
+        double logMax = Math.ceil(Math.log10(Math.max(10, max)));
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setStroke(new BasicStroke(1));
+        for (int p = 0; p <= logMax; p++) {
+            int y = bottom - (int) ((bottom - top) * p / logMax);
+            g.setColor(new Color(220, 220, 220));
+            g.drawLine(left, y, width - 20, y);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format(Locale.ROOT, "%,d", (long) Math.pow(10, p)), 10, y + 4);
+        }
+        Color[] colors = { new Color(66, 133, 244), new Color(244, 160, 0) };
+        int groupWidth = (width - left - 40) / VARIANTS.length;
+        for (int v = 0; v < VARIANTS.length; v++) {
+            int x = left + v * groupWidth + 20;
+            int[] threadCounts = { 1, 4 };
+            for (int k = 0; k < threadCounts.length; k++) {
+                Result r = find(results, v, threadCounts[k]);
+                int barHeight = (int) ((bottom - top) * Math.max(0, Math.log10(Math.max(1, r.perSecond()))) / logMax);
+                int bx = x + k * (groupWidth - 40) / 2;
+                int bw = (groupWidth - 40) / 2 - 6;
+                g.setColor(colors[k]);
+                g.fillRect(bx, bottom - barHeight, bw, barHeight);
+                g.setColor(Color.BLACK);
+                g.drawString(String.format(Locale.ROOT, "%.0f", r.perSecond()), bx + 4, bottom - barHeight - 4);
+            }
+            g.drawString(VARIANTS[v], x, bottom + 20);
+        }
+        for (int k = 0; k < 2; k++) {
+            g.setColor(colors[k]);
+            g.fillRect(left + k * 140, height - 40, 14, 14);
+            g.setColor(Color.BLACK);
+            g.drawString((k == 0 ? 1 : 4) + " sender thread" + (k == 0 ? "" : "s"), left + k * 140 + 20, height - 28);
+        }
+        g.dispose();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        ImageIO.write(image, "png", file.toFile());
+    }
+}
