@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -111,6 +112,10 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         super.doStart();
         scheduler = getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "SmtpsCertPool");
+        if (scheduler instanceof ScheduledThreadPoolExecutor executor) {
+            // Angus schedules and cancels a write-timeout task around every socket write: drop them on cancel
+            executor.setRemoveOnCancelPolicy(true);
+        }
         if (configuration.isPoolEnabled()) {
             pool = new ConnectionPool<>(new ConnectionPool.Settings(configuration.getPoolMaxConnections(),
                     configuration.getPoolIdleTimeout(), configuration.getPoolValidateAfterInactivity(),

@@ -42,8 +42,6 @@ class ConcurrencyTest {
             Path store = TestPki.writeKeyStore(f.dir.resolve("both.p12"), "PKCS12", MtlsFixture.PW.toCharArray(), entries);
             String uri = f.uri("allowIdentityFromHeader=true&poolMaxConnections=" + MAX_CONNECTIONS + "&keyStore=" + store
                                + "&keyStorePassword=" + MtlsFixture.PW);
-            // GreenMail creates the recipient's mailbox on first delivery, which races under parallel deliveries
-            f.server.userManager().createUser("rcpt@example.org", "rcpt@example.org", "pw");
             // resolved once: eight threads resolving a new URI at the same moment can each get their own endpoint
             SmtpsCertEndpoint endpoint = ctx.getEndpoint(uri, SmtpsCertEndpoint.class);
             ProducerTemplate template = ctx.createProducerTemplate();

@@ -10,9 +10,10 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * One SSLContext per client identity, so JSSE's client session cache (keyed by host and port only) is partitioned
- * by identity: a session negotiated while presenting certificate X is only ever offered for resumption while
- * presenting X. With caching off, every connection gets a fresh context and so a full handshake.
+ * SSLContexts per client identity, so JSSE's client session cache (keyed by host and port only) is partitioned by
+ * identity: a session negotiated while presenting certificate X is only ever offered for resumption while presenting
+ * X. An identity gets as many contexts as it has concurrent handshakes (see TrackingSocketFactory). With caching off,
+ * every connection gets a fresh context and so a full handshake.
  */
 public final class TlsContexts {
 
@@ -45,13 +46,8 @@ public final class TlsContexts {
 
     /** The socket factory for an identity (null = anonymous); the same instance for the same identity. */
     public SSLSocketFactory socketFactory(ClientIdentity identity) {
-        return factories.computeIfAbsent(keyOf(identity), key -> {
-            if (cacheEnabled) {
-                SSLSocketFactory shared = newContext(identity).getSocketFactory();
-                return new TrackingSocketFactory(() -> shared, policy);
-            }
-            return new TrackingSocketFactory(() -> newContext(identity).getSocketFactory(), policy);
-        });
+        return factories.computeIfAbsent(keyOf(identity),
+                key -> new TrackingSocketFactory(() -> newContext(identity), cacheEnabled, policy));
     }
 
     /** Returns the TLS socket the calling thread most recently created through one of these factories. */

@@ -488,8 +488,6 @@ public final class SendBenchmark {
         pki.issueClient("alice", KeyAlg.RSA).writePkcs12(dir, "alice.p12", "changeit".toCharArray(),
                 "changeit".toCharArray());
         MtlsSmtpServer server = MtlsSmtpServer.start(pki, pki.issueServer("localhost"));
-        // created up front: GreenMail creating the mailbox on first delivery races under parallel senders
-        server.userManager().createUser("rcpt@example.org", "rcpt@example.org", "pw");
         return server;
     }
 

@@ -1,6 +1,7 @@
 package io.github.smtpscert.testsupport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,7 +23,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -174,7 +174,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
     /** Server-side close of every open connection, as an MTA dropping idle clients would. The server keeps running. */
     public void closeAllConnections() {
         for (TlsSmtpHandler handler : openHandlers) {
-            handler.close();
+            handler.dropConnection();
         }
     }
 
@@ -265,14 +265,9 @@ public final class MtlsSmtpServer implements AutoCloseable {
 
         @Override
         protected ServerSocket openServerSocket() throws IOException {
-            SSLServerSocket socket = (SSLServerSocket) sslContext.getServerSocketFactory().createServerSocket();
-            socket.setEnabledProtocols(protocols);
-            // Accepted sockets inherit these settings.
-            if (clientAuth == ClientAuth.NEED) {
-                socket.setNeedClientAuth(true);
-            } else if (clientAuth == ClientAuth.WANT) {
-                socket.setWantClientAuth(true);
-            }
+            // Plain TCP here; TLS is layered per connection so closeAllConnections() can close the TCP socket itself
+            // (JDK 17 blocks closing an SSLSocket from another thread while its handler thread is reading).
+            ServerSocket socket = new ServerSocket();
             socket.setReuseAddress(true);
             try {
                 socket.bind(new InetSocketAddress(bindTo, 0));
@@ -285,11 +280,25 @@ public final class MtlsSmtpServer implements AutoCloseable {
         }
 
         @Override
-        protected ProtocolHandler createProtocolHandler(Socket clientSocket) {
+        protected ProtocolHandler createProtocolHandler(Socket tcp) {
             // Runs in the accept thread, before the client can see any handshake bytes.
             int connectionId = connections.incrementAndGet();
+            SSLSocket tls;
+            try {
+                tcp.setTcpNoDelay(true); // otherwise Nagle delays each greeting and reply by up to 40 ms
+                tls = (SSLSocket) sslContext.getSocketFactory().createSocket(tcp, null, tcp.getPort(), true);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            tls.setUseClientMode(false);
+            tls.setEnabledProtocols(protocols);
+            if (clientAuth == ClientAuth.NEED) {
+                tls.setNeedClientAuth(true);
+            } else if (clientAuth == ClientAuth.WANT) {
+                tls.setWantClientAuth(true);
+            }
             ConnectionSmtpManager manager = new ConnectionSmtpManager(managers);
-            return new TlsSmtpHandler(connectionId, manager, clientSocket);
+            return new TlsSmtpHandler(connectionId, manager, tls, tcp);
         }
     }
 
@@ -301,11 +310,23 @@ public final class MtlsSmtpServer implements AutoCloseable {
     private final class TlsSmtpHandler extends SmtpHandler {
         private final int connectionId;
         private final ConnectionSmtpManager connectionManager;
+        private final Socket tcp;
 
-        TlsSmtpHandler(int connectionId, ConnectionSmtpManager manager, Socket socket) {
+        TlsSmtpHandler(int connectionId, ConnectionSmtpManager manager, SSLSocket socket, Socket tcp) {
             super(new SmtpCommandRegistry(), manager, socket);
             this.connectionId = connectionId;
             this.connectionManager = manager;
+            this.tcp = tcp;
+        }
+
+        /** Drops the connection at the TCP level, as a server timing out an idle client would. */
+        void dropConnection() {
+            setQuitting(true);
+            try {
+                tcp.close();
+            } catch (IOException e) {
+                LOG.debug("closing connection {}", connectionId, e);
+            }
         }
 
         @Override
