@@ -10,9 +10,8 @@ import io.github.smtpscert.testsupport.Leaf;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,20 +31,11 @@ class ComponentDefaultsTest {
     private static final String FLAT = "camel.component.smtps-cert.";
     private static final String NESTED = "camel.component.smtps-cert.configuration.";
 
-    private static MtlsFixture f;
+    @RegisterExtension
+    static final MtlsFixture f = MtlsFixture.perClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        f = new MtlsFixture();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        f.close();
-    }
 
     /** Identity, trust, TLS mode and addresses all come from the component; the URI only names the server. */
     @ParameterizedTest(name = "prefix {0}")

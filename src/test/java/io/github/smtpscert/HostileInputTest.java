@@ -10,11 +10,10 @@ import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,18 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Input meant to break the mail or smuggle headers: refused with an error naming the input, and nothing sent. */
 class HostileInputTest {
 
-    private static MtlsFixture f;
+    @RegisterExtension
+    static final MtlsFixture f = MtlsFixture.perClass();
     private CamelContext ctx;
-
-    @BeforeAll
-    static void server() throws Exception {
-        f = new MtlsFixture();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        f.close();
-    }
 
     @BeforeEach
     void context() throws Exception {

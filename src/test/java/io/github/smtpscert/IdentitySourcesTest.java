@@ -24,9 +24,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.jsse.KeyManagersParameters;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,20 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdentitySourcesTest {
 
     private static final String KEY_PW = "key-only-pw";
-    private static MtlsFixture f;
+    @RegisterExtension
+    static final MtlsFixture f = MtlsFixture.perClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        f = new MtlsFixture();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        f.close();
-    }
 
     // ---- key store files ----
 

@@ -20,11 +20,10 @@ import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static io.github.smtpscert.MtlsFixture.PW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -37,18 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** How an exchange becomes the mail the server receives. */
 class MessageBindingTest {
 
-    private static MtlsFixture f;
+    @RegisterExtension
+    static final MtlsFixture f = MtlsFixture.perClass();
     private CamelContext ctx;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        f = new MtlsFixture();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        f.close();
-    }
 
     @BeforeEach
     void context() throws Exception {

@@ -11,12 +11,14 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One PKI, one client-certificate-requiring server and files for alice (RSA) and bob (EC), shared by a test class;
  * each test gets its own CamelContext.
  */
-final class MtlsFixture implements AutoCloseable {
+final class MtlsFixture implements AutoCloseable, AfterAllCallback {
 
     static final String PW = "s3cret-pw";
 
@@ -39,6 +41,20 @@ final class MtlsFixture implements AutoCloseable {
 
     MtlsFixture() throws Exception {
         this(null);
+    }
+
+    /** For a {@code @RegisterExtension static} field: one server for the test class, stopped after it. */
+    static MtlsFixture perClass() {
+        try {
+            return new MtlsFixture();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the test server", e);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** smtps-cert URI to the server with trust configured and the given extra options. */
