@@ -217,6 +217,8 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         // one shared timer thread instead of one per connection
         props.put(prefix + "executor.writetimeout", scheduler);
         props.put(prefix + "auth", String.valueOf(configuration.getUsername() != null));
+        // QUIT comes after the last reply that matters, so closing need not wait a round trip for "221 Bye"
+        props.put(prefix + "quitwait", "false");
         props.put(prefix + "sendpartial", String.valueOf(configuration.isSendPartial()));
         return Session.getInstance(props);
     }
