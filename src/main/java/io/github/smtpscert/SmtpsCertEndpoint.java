@@ -99,8 +99,10 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                 configuration.getSslSessionTimeout());
         mimeSession = Session.getInstance(new Properties());
         if (!configuration.isVerifyHostname()) {
-            LOG.warn("verifyHostname=false on {}: the server's certificate is not checked against the host name, "
-                     + "so a man in the middle can read the mail", getEndpointUri());
+            // host and port only: the raw endpoint URI can hold passwords
+            LOG.warn("verifyHostname=false on smtps-cert:{}:{}: the server's certificate is not checked against the "
+                     + "host name, so a man in the middle can read the mail", configuration.getHost(),
+                    configuration.effectivePort());
         }
         ClientIdentity identity = identities.defaultIdentity();
         LOG.info("smtps-cert:{}:{} ({}) will present {}", configuration.getHost(), configuration.effectivePort(),
