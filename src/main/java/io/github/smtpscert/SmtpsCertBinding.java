@@ -33,20 +33,24 @@ public final class SmtpsCertBinding {
     private static final boolean ATTACHMENTS_ON_CLASSPATH = isPresent("org.apache.camel.attachment.AttachmentMessage");
 
     private final SmtpsCertConfiguration config;
+    // parsed once: a mistake shows at route start, and exchanges do not parse the same options again
+    private final InternetAddress[] from;
+    private final InternetAddress[] to;
+    private final InternetAddress[] cc;
+    private final InternetAddress[] bcc;
+    private final InternetAddress[] replyTo;
+    private final ContentType contentType;
 
+    /** Checks the configured addresses, subject and content type. */
     public SmtpsCertBinding(SmtpsCertConfiguration config) {
         this.config = config;
-    }
-
-    /** Checks the configured addresses and content type, so mistakes show at route start rather than per exchange. */
-    public void validateConfiguration() {
-        addresses("from", config.getFrom());
-        addresses("to", config.getTo());
-        addresses("cc", config.getCc());
-        addresses("bcc", config.getBcc());
-        addresses("replyTo", config.getReplyTo());
+        this.from = addresses("from", config.getFrom());
+        this.to = addresses("to", config.getTo());
+        this.cc = addresses("cc", config.getCc());
+        this.bcc = addresses("bcc", config.getBcc());
+        this.replyTo = addresses("replyTo", config.getReplyTo());
         noLineBreaks("subject", config.getSubject());
-        contentType();
+        this.contentType = parseContentType(config.getContentType());
     }
 
     public MimeMessage createMessage(Exchange exchange, Session session) throws MessagingException {
@@ -59,23 +63,22 @@ public final class SmtpsCertBinding {
             return ready;
         }
         MimeMessage message = new MimeMessage(session);
-        InternetAddress[] from = config.isUseHeaderFrom() && in.getHeader("From") != null
+        InternetAddress[] sender = config.isUseHeaderFrom() && in.getHeader("From") != null
                 ? addresses("From header", in.getHeader("From", String.class))
-                : addresses("from", config.getFrom());
-        if (from.length == 0) {
+                : from;
+        if (sender.length == 0) {
             throw SmtpsCertConfigurationException.of("from", null, "no sender is set",
                     "Fix: set the from option (or useHeaderFrom=true and a From header)");
         }
-        message.addFrom(from);
+        message.addFrom(sender);
         int recipients = 0;
-        recipients += recipients(message, in, RecipientType.TO, "to", config.getTo());
-        recipients += recipients(message, in, RecipientType.CC, "cc", config.getCc());
-        recipients += recipients(message, in, RecipientType.BCC, "bcc", config.getBcc());
+        recipients += recipients(message, in, RecipientType.TO, "To", to);
+        recipients += recipients(message, in, RecipientType.CC, "Cc", cc);
+        recipients += recipients(message, in, RecipientType.BCC, "Bcc", bcc);
         if (recipients == 0) {
             throw SmtpsCertConfigurationException.of("to", null, "no recipient is set",
                     "Fix: set to, cc or bcc (or useHeaderRecipients=true and To/Cc/Bcc headers)");
         }
-        InternetAddress[] replyTo = addresses("replyTo", config.getReplyTo());
         if (replyTo.length > 0) {
             message.setReplyTo(replyTo);
         }
@@ -100,7 +103,7 @@ public final class SmtpsCertBinding {
     }
 
     private void setBody(MimePart part, org.apache.camel.Message in) throws MessagingException {
-        ContentType type = contentType();
+        ContentType type = contentType;
         String charset = type.getParameter("charset") != null ? type.getParameter("charset") : config.getCharset();
         if ("text".equalsIgnoreCase(type.getPrimaryType())) {
             String body = in.getBody(String.class);
@@ -111,21 +114,20 @@ public final class SmtpsCertBinding {
         }
     }
 
-    private ContentType contentType() {
+    private static ContentType parseContentType(String contentType) {
         try {
-            return new ContentType(config.getContentType());
+            return new ContentType(contentType);
         } catch (ParseException e) {
-            throw SmtpsCertConfigurationException.of("contentType", config.getContentType(), "is not a MIME type",
+            throw SmtpsCertConfigurationException.of("contentType", contentType, "is not a MIME type",
                     "Fix: use a type such as text/plain or text/html", e);
         }
     }
 
-    private int recipients(MimeMessage message, org.apache.camel.Message in, RecipientType type, String option,
-                           String configured) throws MessagingException {
-        String header = option.substring(0, 1).toUpperCase() + option.substring(1);
+    private int recipients(MimeMessage message, org.apache.camel.Message in, RecipientType type, String header,
+                           InternetAddress[] configured) throws MessagingException {
         InternetAddress[] addresses = config.isUseHeaderRecipients() && in.getHeader(header) != null
                 ? addresses(header + " header", in.getHeader(header, String.class))
-                : addresses(option, configured);
+                : configured;
         if (addresses.length > 0) {
             message.setRecipients(type, addresses);
         }

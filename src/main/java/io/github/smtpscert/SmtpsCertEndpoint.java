@@ -89,7 +89,6 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                     "Fix: write the server in the URI, as smtps-cert:mail.example.org:465");
         }
         binding = new SmtpsCertBinding(configuration);
-        binding.validateConfiguration();
         IdentityResolver resolver = new IdentityResolver(getCamelContext(), configuration,
                 getComponent().isUseGlobalSslContextParameters() ? getComponent().retrieveGlobalSslContextParameters() : null);
         identities = resolver.identities();
