@@ -29,7 +29,6 @@ import org.apache.camel.attachment.AttachmentMessage;
  */
 public final class SmtpsCertBinding {
 
-    private static final java.nio.charset.Charset ASCII = StandardCharsets.US_ASCII;
     private static final boolean ATTACHMENTS_ON_CLASSPATH = isPresent("org.apache.camel.attachment.AttachmentMessage");
 
     private final SmtpsCertConfiguration config;
@@ -144,7 +143,7 @@ public final class SmtpsCertBinding {
             InternetAddress[] parsed = InternetAddress.parse(list, true);
             for (int i = 0; i < parsed.length; i++) {
                 parsed[i].validate();
-                if (!ASCII.newEncoder().canEncode(parsed[i].getAddress())) {
+                if (!StandardCharsets.US_ASCII.newEncoder().canEncode(parsed[i].getAddress())) {
                     // a UTF-8 mailbox in RCPT TO needs SMTPUTF8 (RFC 6531), which this component does not negotiate
                     throw SmtpsCertConfigurationException.of(option, list,
                             "the address " + parsed[i].getAddress() + " has non-ASCII characters, which need SMTPUTF8 (not supported)",
