@@ -2,6 +2,7 @@ package io.github.smtpscert;
 
 import io.github.smtpscert.pool.ConnectionPool;
 import io.github.smtpscert.pool.ConnectionPool.Lease;
+import io.github.smtpscert.pool.PoolExhaustedException;
 import io.github.smtpscert.pool.SmtpConnection;
 import io.github.smtpscert.tls.ClientIdentity;
 import io.github.smtpscert.tls.TlsContexts;
@@ -68,8 +69,15 @@ public class SmtpsCertProducer extends DefaultProducer {
                 lease = pool.lease(TlsContexts.keyOf(identity), () -> endpoint.connect(identity));
             } catch (MessagingException e) {
                 throw SendFailures.connectFailed(exchange, e, endpoint.getConfiguration(), identity);
-            } catch (io.github.smtpscert.pool.PoolExhaustedException e) {
+            } catch (PoolExhaustedException e) {
                 throw new SmtpsCertTransientException(e.getMessage(), exchange, e, -1, false);
+            } catch (IllegalStateException e) {
+                if (!pool.isClosed()) {
+                    throw e;
+                }
+                // the endpoint is stopping: nothing was sent
+                throw new SmtpsCertTransientException("smtps-cert endpoint is stopping (" + e.getMessage()
+                        + "); nothing was sent", exchange, e, -1, false);
             }
             SmtpConnection connection = lease.connection();
             boolean reused = lease.uses() > 0; // read before release() counts this use

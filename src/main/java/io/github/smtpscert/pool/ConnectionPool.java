@@ -173,6 +173,10 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
         return counts;
     }
 
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     /** Closes every idle connection; connections still leased are closed when released. */
     @Override
     public void close() {
