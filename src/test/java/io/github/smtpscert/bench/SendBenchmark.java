@@ -181,26 +181,16 @@ public final class SendBenchmark {
             ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
             AtomicLong senderCpuNanos = new AtomicLong();
             long processCpuStart = processCpuNanos();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
             long start = System.nanoTime();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    long cpu = threadBean.getCurrentThreadCpuTime();
-                    for (int i = thread; i < messages; i += threads) {
-                        sender.send(thread, i);
-                    }
-                    senderCpuNanos.addAndGet(threadBean.getCurrentThreadCpuTime() - cpu);
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
+            onThreads(threads, thread -> {
+                long cpu = threadBean.getCurrentThreadCpuTime();
+                for (int i = thread; i < messages; i += threads) {
+                    sender.send(thread, i);
+                }
+                senderCpuNanos.addAndGet(threadBean.getCurrentThreadCpuTime() - cpu);
+            });
             double seconds = (System.nanoTime() - start) / 1e9;
             long processCpu = processCpuNanos() - processCpuStart;
-            pool.shutdown();
             String server = target.server() == null ? "n/a (external server)"
                     : (target.server().fullHandshakes() - serverFull) + " / "
                       + (target.server().resumedHandshakes() - serverResumed);
@@ -256,21 +246,35 @@ public final class SendBenchmark {
     }
 
     private static void sendMany(Sender sender, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            int thread = t;
-            futures.add(pool.submit(() -> {
-                for (int i = thread; i < count; i += 4) {
-                    sender.send(thread, i);
-                }
-                return null;
-            }));
+        onThreads(4, thread -> {
+            for (int i = thread; i < count; i += 4) {
+                sender.send(thread, i);
+            }
+        });
+    }
+
+    private interface SenderThread {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs body on that many threads and waits for all; on a failure the threads are stopped, so the JVM can exit. */
+    private static void onThreads(int threads, SenderThread body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    body.run(thread);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        pool.shutdown();
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
