@@ -67,7 +67,7 @@ public final class SendBenchmark {
     private static final String[] VARIANTS = { "a smtps-cert pooled", "b smtps-cert poolEnabled=false",
                                                "c camel-mail smtps://", "d raw Angus, connected once" };
     private static final int POOL_MAX = 4;
-    private static final int FAST_ROUNDS = 3; // rounds of the pooled a and d per thread count; the median counts
+    private static final int FAST_ROUNDS = 5; // rounds of the pooled a and d per thread count; the median counts
 
     /** Where to send and with which files. server is null when it runs outside this JVM. */
     record Target(String name, String host, int port, Path trustPem, Path trustStore, String trustStorePassword,
@@ -190,9 +190,14 @@ public final class SendBenchmark {
     }
 
     private static Result run(Target target, int variant, int threads, int messages) throws Exception {
+        // every run starts from the same state: an empty server store (the in-process server otherwise holds every
+        // earlier run's messages, and its garbage collections grow with them) and a freshly collected heap
         if (target.server() == null) {
             awaitEmptyMailQueue();
+        } else {
+            target.server().clearDeliveries();
         }
+        System.gc();
         try (Sender sender = switch (variant) {
             case 0 -> new CamelSender(target, smtpsCertUri(target, ""), false);
             case 1 -> new CamelSender(target, smtpsCertUri(target, "&poolEnabled=false"), false);
