@@ -448,23 +448,23 @@ public final class SendBenchmark {
     }
 
     private static SSLContextParameters sslContextParameters(Target t) {
-        KeyStoreParameters keys = new KeyStoreParameters();
-        keys.setResource("file:" + t.keyStore());
-        keys.setPassword(t.keyStorePassword());
-        keys.setType("PKCS12");
         KeyManagersParameters keyManagers = new KeyManagersParameters();
-        keyManagers.setKeyStore(keys);
+        keyManagers.setKeyStore(pkcs12(t.keyStore(), t.keyStorePassword()));
         keyManagers.setKeyPassword(t.keyStorePassword());
-        KeyStoreParameters trust = new KeyStoreParameters();
-        trust.setResource("file:" + t.trustStore());
-        trust.setPassword(t.trustStorePassword());
-        trust.setType("PKCS12");
         TrustManagersParameters trustManagers = new TrustManagersParameters();
-        trustManagers.setKeyStore(trust);
+        trustManagers.setKeyStore(pkcs12(t.trustStore(), t.trustStorePassword()));
         SSLContextParameters ssl = new SSLContextParameters();
         ssl.setKeyManagers(keyManagers);
         ssl.setTrustManagers(trustManagers);
         return ssl;
+    }
+
+    private static KeyStoreParameters pkcs12(Path file, String password) {
+        KeyStoreParameters store = new KeyStoreParameters();
+        store.setResource("file:" + file);
+        store.setPassword(password);
+        store.setType("PKCS12");
+        return store;
     }
 
     private static SSLContext sslContext(Target t) throws Exception {
