@@ -2,8 +2,8 @@ package io.github.smtpscert;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 
+import io.github.smtpscert.internal.tls.IdentitySource;
 import org.apache.camel.Endpoint;
 import org.apache.camel.SSLContextParametersAware;
 import org.apache.camel.spi.Metadata;
@@ -17,10 +17,6 @@ import org.apache.camel.support.DefaultComponent;
 @Component("smtps-cert")
 public class SmtpsCertComponent extends DefaultComponent implements SSLContextParametersAware {
 
-    /** The options that each name a whole client identity: one given in a URI replaces the component's. */
-    private static final Set<String> IDENTITY_SOURCES
-            = Set.of("keyStore", "certificateFile", "privateKeyFile", "clientCertificates", "sslContextParameters");
-
     @Metadata(description = "Component-wide defaults for every endpoint option.")
     private SmtpsCertConfiguration configuration = new SmtpsCertConfiguration();
     @Metadata(label = "security", defaultValue = "false",
@@ -31,19 +27,9 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         SmtpsCertConfiguration config = configuration.copy();
         parseHostAndPort(remaining, config);
-        if (parameters.keySet().stream().anyMatch(IDENTITY_SOURCES::contains)) {
+        if (parameters.keySet().stream().anyMatch(IdentitySource::isIdentityOption)) {
             // the URI names its own identity: drop all of the component's, so the two never mix
-            SmtpsCertConfiguration defaults = new SmtpsCertConfiguration();
-            config.setKeyStore(null);
-            config.setKeyStorePassword(null);
-            config.setKeyStoreType(defaults.getKeyStoreType());
-            config.setKeyAlias(null);
-            config.setKeyPassword(null);
-            config.setCertificateFile(null);
-            config.setPrivateKeyFile(null);
-            config.setPrivateKeyPassword(null);
-            config.setClientCertificates(null);
-            config.setSslContextParameters(null);
+            config.clearIdentity();
         }
         checkTlsMode(parameters.get("tlsMode"));
         SmtpsCertEndpoint endpoint = new SmtpsCertEndpoint(uri, this, config);

@@ -127,6 +127,20 @@ public class SmtpsCertConfiguration implements Cloneable {
     @UriParam(label = "advanced", defaultValue = "1000")
     private int maxMessagesPerConnection = 1000;
 
+    /** Drops every identity option, so that an endpoint's own identity never mixes with the component's. */
+    void clearIdentity() {
+        keyStore = null;
+        keyStorePassword = null;
+        keyStoreType = new SmtpsCertConfiguration().keyStoreType;
+        keyAlias = null;
+        keyPassword = null;
+        certificateFile = null;
+        privateKeyFile = null;
+        privateKeyPassword = null;
+        clientCertificates = null;
+        sslContextParameters = null;
+    }
+
     public SmtpsCertConfiguration copy() {
         try {
             return (SmtpsCertConfiguration) clone();

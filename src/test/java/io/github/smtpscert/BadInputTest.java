@@ -222,7 +222,7 @@ class BadInputTest {
         Path cert = alice.writeCertChainPem(dir, "alice-chain.pem");
         Path key = alice.writeKeyPkcs8(dir, "alice-key.pem");
         String message = configurationError(aliceOptions() + "&certificateFile=" + cert + "&privateKeyFile=" + key);
-        assertContains(message, "keyStore and certificateFile/privateKeyFile", "more than one", "Fix: keep exactly one");
+        assertContains(message, "keyStore and certificateFile + privateKeyFile", "more than one", "Fix: keep exactly one");
     }
 
     @Test

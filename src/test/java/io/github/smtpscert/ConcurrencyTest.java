@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
+import io.github.smtpscert.internal.transport.IdentityStatistics;
 import io.github.smtpscert.testsupport.Leaf;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import io.github.smtpscert.testsupport.TestPki;

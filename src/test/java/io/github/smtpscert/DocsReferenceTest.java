@@ -3,6 +3,7 @@ package io.github.smtpscert;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,11 @@ import java.util.regex.Pattern;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.BeforeAll;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedOperation;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,9 +36,13 @@ class DocsReferenceTest {
     private static final Path REFERENCE = Path.of("docs", "reference.md");
     /** A table row: | `name` | second cell | ... */
     private static final Pattern ROW = Pattern.compile("(?m)^\\| `([A-Za-z0-9]+)` \\|([^|]*)\\|");
+    private static final String JMX_HEADING = "\n## JMX\n";
+    /** A JMX table row: | `Attribute` | or | `operation()` | */
+    private static final Pattern JMX_ROW = Pattern.compile("(?m)^\\| `([A-Za-z0-9]+(?:\\(\\))?)` \\|");
 
     private static JsonObject metadata;
     private static Map<String, String> rows;
+    private static TreeSet<String> jmxRows;
 
     @BeforeAll
     static void load() throws Exception {
@@ -45,11 +53,33 @@ class DocsReferenceTest {
             }
         }
         assertTrue(Files.isRegularFile(REFERENCE), REFERENCE.toAbsolutePath() + " is missing");
+        String text = Files.readString(REFERENCE);
+        int jmxStart = text.indexOf(JMX_HEADING);
+        assertTrue(jmxStart > 0, REFERENCE + " has no '" + JMX_HEADING.trim() + "' section");
         rows = new LinkedHashMap<>();
-        Matcher m = ROW.matcher(Files.readString(REFERENCE));
+        Matcher m = ROW.matcher(text.substring(0, jmxStart));
         while (m.find()) {
             rows.putIfAbsent(m.group(1), m.group(2).trim());
         }
+        jmxRows = new TreeSet<>();
+        Matcher j = JMX_ROW.matcher(text.substring(jmxStart));
+        while (j.find()) {
+            jmxRows.add(j.group(1));
+        }
+    }
+
+    @Test
+    void jmxSectionListsExactlyTheEndpointsAttributesAndOperations() {
+        TreeSet<String> managed = new TreeSet<>();
+        for (Method method : SmtpsCertEndpoint.class.getDeclaredMethods()) {
+            if (method.isAnnotationPresent(ManagedAttribute.class)) {
+                managed.add(method.getName().replaceFirst("^(get|is)", ""));
+            } else if (method.isAnnotationPresent(ManagedOperation.class)) {
+                managed.add(method.getName() + "()");
+            }
+        }
+        assertTrue(managed.size() >= 6, "found " + managed);
+        assertEquals(managed, jmxRows, REFERENCE + " JMX tables vs the endpoint's @ManagedAttribute/@ManagedOperation");
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
+import io.github.smtpscert.internal.transport.IdentityStatistics;
 import io.github.smtpscert.testsupport.Leaf;
 import io.github.smtpscert.testsupport.MtlsSmtpServer;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;

@@ -18,7 +18,6 @@ import io.github.smtpscert.testsupport.MtlsSmtpServer;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.ClientAuth;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import io.github.smtpscert.testsupport.TestPki;
-import io.github.smtpscert.tls.ClientIdentity;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.jsse.KeyManagersParameters;
@@ -219,7 +218,7 @@ class IdentitySourcesTest {
             assertNotNull(ex.getException());
             String message = ex.getException().getMessage();
             assertTrue(message.contains("requires a TLS client certificate and none is configured"), message);
-            assertTrue(message.contains("Fix: set keyStore"), message);
+            assertTrue(message.contains("Fix: set one of keyStore"), message);
             assertEquals(before, f.server.deliveries().size());
         }
     }

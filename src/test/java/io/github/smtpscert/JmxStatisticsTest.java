@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.github.smtpscert.internal.transport.Sender;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
@@ -62,7 +63,7 @@ class JmxStatisticsTest {
 
     @Test
     void logsEachHandshakeAtDebug() throws Exception {
-        Logger logger = (Logger) LogManager.getLogger(SmtpsCertEndpoint.class);
+        Logger logger = (Logger) LogManager.getLogger(Sender.class);
         Level before = logger.getLevel();
         Capture capture = new Capture();
         capture.start();

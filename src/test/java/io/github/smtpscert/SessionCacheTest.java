@@ -3,7 +3,7 @@ package io.github.smtpscert;
 import java.util.List;
 import java.util.Map;
 
-import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
+import io.github.smtpscert.internal.transport.IdentityStatistics;
 import io.github.smtpscert.testsupport.MtlsSmtpServer;
 import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import org.apache.camel.CamelContext;

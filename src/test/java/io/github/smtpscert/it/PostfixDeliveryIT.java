@@ -3,13 +3,11 @@ package io.github.smtpscert.it;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 import io.github.smtpscert.SmtpsCertConstants;
 import io.github.smtpscert.SmtpsCertEndpoint;
-import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
 import io.github.smtpscert.SmtpsCertPermanentException;
 import io.github.smtpscert.it.PostfixServer.Client;
 import jakarta.mail.internet.MimeMessage;
@@ -148,10 +146,10 @@ class PostfixDeliveryIT {
         for (MimeMessage message : delivered) {
             assertVerifiedClient(message, "alice");
         }
-        IdentityStatistics stats = onlyIdentity(uri);
-        assertEquals(count, stats.messagesSent());
-        assertEquals(1, stats.fullHandshakes());
-        assertEquals(0, stats.resumedHandshakes());
+        SmtpsCertEndpoint stats = context.getEndpoint(uri, SmtpsCertEndpoint.class); // one identity
+        assertEquals(count, stats.getMessagesSent());
+        assertEquals(1, stats.getFullHandshakes());
+        assertEquals(0, stats.getResumedHandshakes());
     }
 
     @Test
@@ -175,10 +173,10 @@ class PostfixDeliveryIT {
             // a resumed session still carries the certificate Postfix verified in the full handshake
             assertVerifiedClient(message, "bob");
         }
-        IdentityStatistics stats = onlyIdentity(uri);
-        assertEquals(count, stats.messagesSent());
-        assertEquals(1, stats.fullHandshakes());
-        assertEquals(count - 1, stats.resumedHandshakes());
+        SmtpsCertEndpoint stats = context.getEndpoint(uri, SmtpsCertEndpoint.class); // one identity
+        assertEquals(count, stats.getMessagesSent());
+        assertEquals(1, stats.getFullHandshakes());
+        assertEquals(count - 1, stats.getResumedHandshakes());
     }
 
     @Test
@@ -258,11 +256,6 @@ class PostfixDeliveryIT {
         return all.toString();
     }
 
-    private IdentityStatistics onlyIdentity(String uri) {
-        Map<String, IdentityStatistics> stats = context.getEndpoint(uri, SmtpsCertEndpoint.class).statistics();
-        assertEquals(1, stats.size(), () -> "one identity expected: " + stats);
-        return stats.values().iterator().next();
-    }
 
     private static MimeMessage single(List<MimeMessage> messages) {
         assertEquals(1, messages.size());

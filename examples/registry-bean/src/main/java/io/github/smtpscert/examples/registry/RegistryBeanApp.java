@@ -3,7 +3,6 @@ package io.github.smtpscert.examples.registry;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.smtpscert.SmtpsCertEndpoint;
-import io.github.smtpscert.SmtpsCertEndpoint.IdentityStatistics;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -22,7 +21,7 @@ public final class RegistryBeanApp {
             public void beforeStop(BaseMainSupport camelMain) {
                 for (var endpoint : camelMain.getCamelContext().getEndpoints()) {
                     if (endpoint instanceof SmtpsCertEndpoint smtps) {
-                        sent.addAndGet(smtps.statistics().values().stream().mapToLong(IdentityStatistics::messagesSent).sum());
+                        sent.addAndGet(smtps.getMessagesSent());
                     }
                 }
             }

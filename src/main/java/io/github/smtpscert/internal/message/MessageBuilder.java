@@ -1,0 +1,216 @@
+package io.github.smtpscert.internal.message;
+
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.github.smtpscert.internal.ConfigurationProblem;
+import jakarta.activation.DataHandler;
+import jakarta.mail.Message.RecipientType;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.ParseException;
+import jakarta.mail.util.ByteArrayDataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.attachment.Attachment;
+import org.apache.camel.attachment.AttachmentMessage;
+
+/**
+ * Turns an exchange into a MimeMessage, all of it before any byte goes to the server: a message that cannot be built
+ * (bad address, header injection, unknown charset) fails here and nothing is sent.
+ */
+public final class MessageBuilder {
+
+    /** The message options, as given. */
+    public record Options(String from, String to, String cc, String bcc, String replyTo, String subject,
+                          String contentType, String charset, boolean useHeaderRecipients, boolean useHeaderFrom,
+                          boolean useHeaderSubject) {
+    }
+
+    private static final boolean ATTACHMENTS_ON_CLASSPATH = isPresent("org.apache.camel.attachment.AttachmentMessage");
+
+    private final Options config;
+    // parsed once: a mistake shows at route start, and exchanges do not parse the same options again
+    private final InternetAddress[] from;
+    private final InternetAddress[] to;
+    private final InternetAddress[] cc;
+    private final InternetAddress[] bcc;
+    private final InternetAddress[] replyTo;
+    private final ContentType contentType;
+
+    /** Checks the configured addresses, subject and content type. */
+    public MessageBuilder(Options config) {
+        this.config = config;
+        this.from = addresses("from", config.from());
+        this.to = addresses("to", config.to());
+        this.cc = addresses("cc", config.cc());
+        this.bcc = addresses("bcc", config.bcc());
+        this.replyTo = addresses("replyTo", config.replyTo());
+        noLineBreaks("subject", config.subject());
+        this.contentType = parseContentType(config.contentType());
+    }
+
+    public MimeMessage createMessage(Exchange exchange, Session session) throws MessagingException {
+        org.apache.camel.Message in = exchange.getMessage();
+        if (in.getBody() instanceof MimeMessage ready) {
+            if (ready.getAllRecipients() == null || ready.getAllRecipients().length == 0) {
+                throw ConfigurationProblem.of("body", "MimeMessage", "the message has no recipients",
+                        "Fix: set To, Cc or Bcc on the MimeMessage");
+            }
+            return ready;
+        }
+        MimeMessage message = new MimeMessage(session);
+        InternetAddress[] sender = config.useHeaderFrom() && in.getHeader("From") != null
+                ? addresses("From header", in.getHeader("From", String.class))
+                : from;
+        if (sender.length == 0) {
+            throw ConfigurationProblem.of("from", null, "no sender is set",
+                    "Fix: set the from option (or useHeaderFrom=true and a From header)");
+        }
+        message.addFrom(sender);
+        int recipients = 0;
+        recipients += recipients(message, in, RecipientType.TO, "To", to);
+        recipients += recipients(message, in, RecipientType.CC, "Cc", cc);
+        recipients += recipients(message, in, RecipientType.BCC, "Bcc", bcc);
+        if (recipients == 0) {
+            throw ConfigurationProblem.of("to", null, "no recipient is set",
+                    "Fix: set to, cc or bcc (or useHeaderRecipients=true and To/Cc/Bcc headers)");
+        }
+        if (replyTo.length > 0) {
+            message.setReplyTo(replyTo);
+        }
+        String subject = config.useHeaderSubject() && in.getHeader("Subject") != null
+                ? in.getHeader("Subject", String.class)
+                : config.subject();
+        if (subject != null) {
+            noLineBreaks(config.useHeaderSubject() ? "Subject header" : "subject", subject);
+            message.setSubject(subject, config.charset());
+        }
+        if (ATTACHMENTS_ON_CLASSPATH && Attachments.has(exchange)) {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeBodyPart text = new MimeBodyPart();
+            setBody(text, in);
+            mixed.addBodyPart(text);
+            Attachments.addTo(mixed, exchange);
+            message.setContent(mixed);
+        } else {
+            setBody(message, in);
+        }
+        return message;
+    }
+
+    private void setBody(MimePart part, org.apache.camel.Message in) throws MessagingException {
+        ContentType type = contentType;
+        String charset = type.getParameter("charset") != null ? type.getParameter("charset") : config.charset();
+        if ("text".equalsIgnoreCase(type.getPrimaryType())) {
+            String body = in.getBody(String.class);
+            part.setText(body == null ? "" : body, charset, type.getSubType());
+        } else {
+            byte[] body = in.getBody(byte[].class);
+            part.setDataHandler(new DataHandler(new ByteArrayDataSource(body == null ? new byte[0] : body, type.toString())));
+        }
+    }
+
+    private static ContentType parseContentType(String contentType) {
+        try {
+            return new ContentType(contentType);
+        } catch (ParseException e) {
+            throw ConfigurationProblem.of("contentType", contentType, "is not a MIME type",
+                    "Fix: use a type such as text/plain or text/html", e);
+        }
+    }
+
+    private int recipients(MimeMessage message, org.apache.camel.Message in, RecipientType type, String header,
+                           InternetAddress[] configured) throws MessagingException {
+        InternetAddress[] addresses = config.useHeaderRecipients() && in.getHeader(header) != null
+                ? addresses(header + " header", in.getHeader(header, String.class))
+                : configured;
+        if (addresses.length > 0) {
+            message.setRecipients(type, addresses);
+        }
+        return addresses.length;
+    }
+
+    /** Parses a comma-separated address list strictly; errors name the option and the bad address. */
+    static InternetAddress[] addresses(String option, String list) {
+        if (list == null || list.isBlank()) {
+            return new InternetAddress[0];
+        }
+        noLineBreaks(option, list);
+        try {
+            InternetAddress[] parsed = InternetAddress.parse(list, true);
+            for (int i = 0; i < parsed.length; i++) {
+                parsed[i].validate();
+                if (!StandardCharsets.US_ASCII.newEncoder().canEncode(parsed[i].getAddress())) {
+                    // a UTF-8 mailbox in RCPT TO needs SMTPUTF8 (RFC 6531), which this component does not negotiate
+                    throw ConfigurationProblem.of(option, list,
+                            "the address " + parsed[i].getAddress() + " has non-ASCII characters, which need SMTPUTF8 (not supported)",
+                            "Fix: use an ASCII address; display names may be non-ASCII");
+                }
+                // re-encode the display name (RFC 2047) so no raw non-ASCII reaches a header
+                parsed[i] = new InternetAddress(parsed[i].getAddress(), parsed[i].getPersonal(), "UTF-8");
+            }
+            return parsed;
+        } catch (AddressException e) {
+            throw ConfigurationProblem.of(option, list, "invalid e-mail address (" + e.getMessage() + ")",
+                    "Fix: use addresses like someone@example.org or \"Some One\" <someone@example.org>, comma separated", e);
+        } catch (UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
+    }
+
+    /** CR or LF in a header value would let the input add headers of its own (header injection). */
+    static void noLineBreaks(String option, String value) {
+        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+            throw ConfigurationProblem.of(option, null, "contains a line break (CR or LF), which could inject mail headers",
+                    "Fix: remove line breaks from the value");
+        }
+    }
+
+    private static boolean isPresent(String className) {
+        try {
+            Class.forName(className, false, MessageBuilder.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Only loaded when camel-attachments is on the classpath. The exchange's message is usually a plain message whose
+     * attachments are only visible through exchange.getMessage(AttachmentMessage.class), so never test instanceof.
+     */
+    private static final class Attachments {
+        static boolean has(Exchange exchange) {
+            return exchange.getMessage(AttachmentMessage.class).hasAttachments();
+        }
+
+        static void addTo(MimeMultipart multipart, Exchange exchange) throws MessagingException {
+            for (Map.Entry<String, Attachment> entry
+                    : exchange.getMessage(AttachmentMessage.class).getAttachmentObjects().entrySet()) {
+                MimeBodyPart part = new MimeBodyPart();
+                part.setDataHandler(entry.getValue().getDataHandler());
+                part.setFileName(entry.getKey());
+                part.setDisposition(MimePart.ATTACHMENT);
+                for (String name : entry.getValue().getHeaderNames()) {
+                    List<String> values = new ArrayList<>(entry.getValue().getHeaderAsList(name));
+                    for (String value : values) {
+                        noLineBreaks("attachment header " + name, value);
+                        part.addHeader(name, value);
+                    }
+                }
+                multipart.addBodyPart(part);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,145 @@
+package io.github.smtpscert.internal.tls;
+
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.PrivateKey;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.smtpscert.internal.ConfigurationProblem;
+
+/**
+ * The identities an endpoint can present: its default one (possibly {@link Identity#ANONYMOUS}) and, when the
+ * identity came from a key store, every key entry of that store by alias (for per-exchange selection).
+ */
+public final class Identities {
+
+    private final Identity defaultIdentity;
+    private final KeyStore keyStore;
+    private final char[] keyPassword;
+    private final String storeOption;
+    private final boolean validateDates;
+    private final Map<String, Identity> byAlias = new ConcurrentHashMap<>();
+
+    Identities(Identity defaultIdentity, KeyStore keyStore, char[] keyPassword, String storeOption,
+               boolean validateDates) {
+        this.defaultIdentity = defaultIdentity;
+        this.keyStore = keyStore;
+        this.keyPassword = keyPassword;
+        this.storeOption = storeOption;
+        this.validateDates = validateDates;
+    }
+
+    static Identities of(Identity identity, boolean validateDates) {
+        if (!identity.isAnonymous() && validateDates) {
+            checkDates(identity, "client certificate");
+        }
+        return new Identities(identity, null, null, null, validateDates);
+    }
+
+    /** Loads the key entry to present from a store: keyAlias if given, else the alias that sorts first. */
+    static Identities fromKeyStore(KeyStore store, String option, String keyAlias, char[] keyPassword,
+                                   boolean validateDates) {
+        Identities identities = new Identities(Identity.ANONYMOUS, store, keyPassword, option, validateDates);
+        String alias = keyAlias != null ? keyAlias : firstKeyAlias(store, option);
+        Identity identity = identities.entry(alias, "keyAlias");
+        return new Identities(identity, store, keyPassword, option, validateDates);
+    }
+
+    /** The identity to present when the exchange does not pick one. */
+    public Identity defaultIdentity() {
+        return defaultIdentity;
+    }
+
+    /** The key entry with this alias of the configured key store. */
+    public Identity forAlias(String alias, String source) {
+        if (keyStore == null) {
+            throw ConfigurationProblem.of(source, alias, "no keyStore is configured to pick the alias from",
+                    "Fix: configure keyStore (or clientCertificates=#aKeyStore) on the endpoint");
+        }
+        return byAlias.computeIfAbsent(alias, a -> entry(a, source));
+    }
+
+    private Identity entry(String alias, String source) {
+        try {
+            if (!keyStore.containsAlias(alias)) {
+                throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption
+                        + " (its aliases: " + aliases(keyStore) + ")", "Fix: use one of those aliases");
+            }
+            if (!keyStore.isKeyEntry(alias)) {
+                throw ConfigurationProblem.of(source, alias, "the entry in " + storeOption
+                        + " is a trusted certificate, not a private key entry",
+                        "Fix: use the alias of an entry that holds a private key and certificate chain");
+            }
+            PrivateKey key = (PrivateKey) keyStore.getKey(alias, keyPassword);
+            Certificate[] chain = keyStore.getCertificateChain(alias);
+            X509Certificate[] x509 = new X509Certificate[chain.length];
+            for (int i = 0; i < chain.length; i++) {
+                x509[i] = (X509Certificate) chain[i];
+            }
+            Identity identity = Identity.of(key, x509);
+            if (validateDates) {
+                checkDates(identity, storeOption + " entry '" + alias + "'");
+            }
+            return identity;
+        } catch (UnrecoverableKeyException e) {
+            throw ConfigurationProblem.of("keyPassword", null,
+                    "wrong password for key entry '" + alias + "' in " + storeOption,
+                    "Fix: set keyPassword to the entry's password (it defaults to keyStorePassword)", e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw ConfigurationProblem.of(source, alias, "cannot read the key entry (" + e.getMessage() + ")",
+                    "Fix: check " + storeOption, e);
+        }
+    }
+
+    static void checkDates(Identity identity, String what) {
+        X509Certificate certificate = identity.certificate();
+        try {
+            certificate.checkValidity(new Date());
+        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
+            String problem = (e instanceof CertificateExpiredException ? "has expired" : "is not yet valid")
+                             + ": " + what + " " + identity.name() + " is valid from "
+                             + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant();
+            throw ConfigurationProblem.of("validateCertificateDates", null, "the client certificate " + problem,
+                    "Fix: renew the certificate (or check the clock); validateCertificateDates=false skips this check");
+        }
+    }
+
+    private static String firstKeyAlias(KeyStore store, String option) {
+        try {
+            List<String> keys = new ArrayList<>();
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias)) {
+                    keys.add(alias);
+                }
+            }
+            if (keys.isEmpty()) {
+                throw ConfigurationProblem.of(option, null, "the key store holds no private key entry",
+                        "Fix: import the client certificate together with its private key (for example openssl pkcs12 -export)");
+            }
+            keys.sort(String.CASE_INSENSITIVE_ORDER);
+            return keys.get(0);
+        } catch (KeyStoreException e) {
+            throw ConfigurationProblem.of(option, null, "cannot list the key store", "Fix: check the file", e);
+        }
+    }
+
+    private static String aliases(KeyStore store) {
+        try {
+            List<String> all = Collections.list(store.aliases());
+            all.sort(String.CASE_INSENSITIVE_ORDER);
+            return String.join(", ", all);
+        } catch (KeyStoreException e) {
+            return "unknown";
+        }
+    }
+}

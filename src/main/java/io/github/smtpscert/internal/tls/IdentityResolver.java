@@ -1,0 +1,259 @@
+package io.github.smtpscert.internal.tls;
+
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
+
+import io.github.smtpscert.internal.ConfigurationProblem;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.jsse.SSLContextParameters;
+
+/**
+ * Finds the client identity and the trust for an endpoint. At most one {@link IdentitySource} may be configured; when
+ * none is, the global SSLContextParameters are used if the component allows them, otherwise the session is anonymous.
+ */
+public final class IdentityResolver {
+
+    /**
+     * The identity and trust options, as given.
+     *
+     * @param clientCertificates a registry bean: KeyStore, X509KeyManager, KeyManager[], SSLContextParameters or an
+     *                           {@link Identity}
+     * @param global             the context's global SSLContextParameters, or null when the component does not use them
+     */
+    public record Options(String keyStore, String keyStorePassword, String keyStoreType, String keyAlias,
+                          String keyPassword, String certificateFile, String privateKeyFile, String privateKeyPassword,
+                          Object clientCertificates, SSLContextParameters sslContextParameters,
+                          SSLContextParameters global, boolean validateDates, String trustStore,
+                          String trustStorePassword, String trustStoreType, String trustCertificates) {
+
+        @Override
+        public String toString() { // never the passwords
+            return "IdentityResolver.Options[keyStore=" + keyStore + ", certificateFile=" + certificateFile
+                   + ", trustStore=" + trustStore + ", trustCertificates=" + trustCertificates + "]";
+        }
+    }
+
+    /** Trust managers for the server's certificate and where they came from ("trustStore=...", the JVM's...). */
+    public record Trust(TrustManager[] managers, String source) {
+
+        public Trust {
+            managers = ExplainingTrustManager.wrap(managers, source);
+        }
+    }
+
+    private final CamelContext context;
+    private final Options config;
+
+    public IdentityResolver(CamelContext context, Options options) {
+        this.context = context;
+        this.config = options;
+    }
+
+    public Identities identities() {
+        List<IdentitySource> sources = IdentitySource.configuredIn(config);
+        if (sources.size() > 1) {
+            throw ConfigurationProblem.of(sources.stream().map(IdentitySource::toString).collect(Collectors.joining(" and ")),
+                    null, "more than one client certificate source is configured",
+                    "Fix: keep exactly one of " + IdentitySource.describeAll());
+        }
+        boolean dates = config.validateDates();
+        IdentitySource source = sources.isEmpty() ? null : sources.get(0);
+        if (source == IdentitySource.KEY_STORE) {
+            KeyStore store = KeyStores.load(context, "keyStore", config.keyStore(), config.keyStoreType(),
+                    chars(config.keyStorePassword()));
+            return Identities.fromKeyStore(store, "keyStore", config.keyAlias(), keyPassword(), dates);
+        }
+        if (source == IdentitySource.PEM_FILES) {
+            return Identities.of(fromPem(), dates);
+        }
+        if (source == IdentitySource.BEAN) {
+            return fromBean(config.clientCertificates(), dates);
+        }
+        if (source == IdentitySource.SSL_CONTEXT_PARAMETERS) {
+            return Identities.of(fromKeyManagers(keyManagers(config.sslContextParameters(), "sslContextParameters"),
+                    "sslContextParameters", certAlias(config.sslContextParameters())), dates);
+        }
+        SSLContextParameters global = config.global();
+        if (global != null && global.getKeyManagers() != null) {
+            return Identities.of(fromKeyManagers(keyManagers(global, "useGlobalSslContextParameters"),
+                    "useGlobalSslContextParameters", certAlias(global)), dates);
+        }
+        return Identities.of(Identity.ANONYMOUS, dates);
+    }
+
+    /** Trust managers for the server's certificate; errors name the trust option. */
+    public Trust trust() {
+        if (config.trustStore() != null && config.trustCertificates() != null) {
+            throw ConfigurationProblem.of("trustStore and trustCertificates", null,
+                    "both are configured", "Fix: keep one of them");
+        }
+        try {
+            if (config.trustStore() != null) {
+                return new Trust(trustFrom(KeyStores.load(context, "trustStore", config.trustStore(),
+                        config.trustStoreType(), chars(config.trustStorePassword()))), "trustStore=" + config.trustStore());
+            }
+            if (config.trustCertificates() != null) {
+                KeyStore store = KeyStore.getInstance("PKCS12");
+                store.load(null, null);
+                int i = 0;
+                for (X509Certificate ca : PemReader.readCertificates(context, "trustCertificates", config.trustCertificates())) {
+                    store.setCertificateEntry("ca-" + i++, ca);
+                }
+                return new Trust(trustFrom(store), "trustCertificates=" + config.trustCertificates());
+            }
+            String option = config.sslContextParameters() != null ? "sslContextParameters"
+                    : config.clientCertificates() instanceof SSLContextParameters ? "clientCertificates"
+                    : "useGlobalSslContextParameters";
+            SSLContextParameters scp = config.sslContextParameters() != null ? config.sslContextParameters()
+                    : config.clientCertificates() instanceof SSLContextParameters bean ? bean : config.global();
+            if (scp != null && scp.getTrustManagers() != null) {
+                return new Trust(trustFrom(scp, option), "the trustManagers of " + option);
+            }
+            return new Trust(trustFrom((KeyStore) null), "the JVM's default trust store");
+        } catch (ConfigurationProblem e) {
+            throw e;
+        } catch (Exception e) {
+            String option = config.trustStore() != null ? "trustStore" : "trustCertificates";
+            throw ConfigurationProblem.of(option, null,
+                    "cannot build the trust managers (" + e.getMessage() + ")", "Fix: check the trust options", e);
+        }
+    }
+
+    private TrustManager[] trustFrom(SSLContextParameters scp, String option) {
+        try {
+            scp.getTrustManagers().setCamelContext(context);
+            if (scp.getTrustManagers().getKeyStore() != null) {
+                scp.getTrustManagers().getKeyStore().setCamelContext(context);
+            }
+            return scp.getTrustManagers().createTrustManagers();
+        } catch (Exception e) {
+            throw ConfigurationProblem.of(option, null,
+                    "the SSLContextParameters trust managers cannot be created (" + e.getMessage() + ")",
+                    "Fix: check the trust store resource and password in its trustManagers", e);
+        }
+    }
+
+    private Identity fromPem() {
+        if (config.certificateFile() == null || config.privateKeyFile() == null) {
+            String missing = config.certificateFile() == null ? "certificateFile" : "privateKeyFile";
+            throw ConfigurationProblem.of(missing, null, "is missing",
+                    "Fix: PEM identities need both certificateFile (certificate chain) and privateKeyFile (its key)");
+        }
+        List<X509Certificate> chain = PemReader.readCertificates(context, "certificateFile", config.certificateFile());
+        PrivateKey key = PemReader.readPrivateKey(context, "privateKeyFile", config.privateKeyFile(),
+                chars(config.privateKeyPassword()), "privateKeyPassword");
+        try {
+            return Identity.of(key, chain.toArray(new X509Certificate[0]));
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationProblem.of("privateKeyFile", config.privateKeyFile(),
+                    "the key does not belong to the first certificate of certificateFile=" + config.certificateFile(),
+                    "Fix: give the key that was issued with that certificate, and put the client certificate first in the file");
+        }
+    }
+
+    private Identities fromBean(Object bean, boolean dates) {
+        if (bean instanceof Identity identity) { // the API's ClientIdentity, unwrapped by the endpoint
+            return Identities.of(identity, dates);
+        }
+        if (bean instanceof KeyStore store) {
+            return Identities.fromKeyStore(store, "clientCertificates", config.keyAlias(), keyPassword(), dates);
+        }
+        if (bean instanceof SSLContextParameters scp) {
+            if (scp.getKeyManagers() == null) {
+                throw ConfigurationProblem.of("clientCertificates", "SSLContextParameters",
+                        "the bean has no keyManagers", "Fix: set keyManagers (a KeyManagersParameters with a key store)");
+            }
+            return Identities.of(fromKeyManagers(keyManagers(scp, "clientCertificates"), "clientCertificates", certAlias(scp)), dates);
+        }
+        if (bean instanceof KeyManager[] managers) {
+            return Identities.of(fromKeyManagers(managers, "clientCertificates", config.keyAlias()), dates);
+        }
+        if (bean instanceof X509KeyManager manager) {
+            return Identities.of(fromKeyManagers(new KeyManager[] { manager }, "clientCertificates", config.keyAlias()), dates);
+        }
+        throw ConfigurationProblem.of("clientCertificates", bean.getClass().getName(),
+                "unsupported bean type (or a plain string where #beanName was meant)",
+                "Fix: reference a registry bean with #name that is a KeyStore, X509KeyManager, KeyManager[], "
+                + "SSLContextParameters or io.github.smtpscert.ClientIdentity");
+    }
+
+    private String certAlias(SSLContextParameters scp) {
+        return config.keyAlias() != null ? config.keyAlias() : scp.getCertAlias();
+    }
+
+    private KeyManager[] keyManagers(SSLContextParameters scp, String option) {
+        try {
+            scp.getKeyManagers().setCamelContext(context);
+            if (scp.getKeyManagers().getKeyStore() != null) {
+                scp.getKeyManagers().getKeyStore().setCamelContext(context);
+            }
+            return scp.getKeyManagers().createKeyManagers();
+        } catch (Exception e) {
+            throw ConfigurationProblem.of(option, null,
+                    "the SSLContextParameters key managers cannot be created (" + e.getMessage() + ")",
+                    "Fix: check the key store resource and passwords in its keyManagers", e);
+        }
+    }
+
+    /** Takes the key manager's alias to present: the given one, else the alias that sorts first. */
+    private static Identity fromKeyManagers(KeyManager[] managers, String option, String alias) {
+        for (KeyManager km : managers) {
+            if (km instanceof X509KeyManager x509) {
+                String chosen = alias != null ? alias : firstAlias(x509);
+                if (chosen == null) {
+                    continue;
+                }
+                X509Certificate[] chain = x509.getCertificateChain(chosen);
+                PrivateKey key = x509.getPrivateKey(chosen);
+                if (chain == null || chain.length == 0 || key == null) {
+                    throw ConfigurationProblem.of(alias != null ? "keyAlias" : option, chosen,
+                            "the key manager has no certificate chain and private key for this alias",
+                            "Fix: use the alias of a private key entry");
+                }
+                try {
+                    return Identity.of(key, chain);
+                } catch (IllegalArgumentException e) {
+                    throw ConfigurationProblem.of(option, chosen, e.getMessage(), "Fix: check the key entry", e);
+                }
+            }
+        }
+        throw ConfigurationProblem.of(option, null, "the key managers hold no client certificate with a private key",
+                "Fix: give key material with at least one private key entry");
+    }
+
+    private static String firstAlias(X509KeyManager manager) {
+        List<String> aliases = new ArrayList<>();
+        for (String type : new String[] { "RSA", "EC", "RSASSA-PSS", "EdDSA", "Ed25519", "DSA" }) {
+            String[] found = manager.getClientAliases(type, null);
+            if (found != null) {
+                aliases.addAll(Arrays.asList(found));
+            }
+        }
+        return aliases.stream().distinct().sorted(String.CASE_INSENSITIVE_ORDER).findFirst().orElse(null);
+    }
+
+    private char[] keyPassword() {
+        String password = config.keyPassword() != null ? config.keyPassword() : config.keyStorePassword();
+        return password == null ? new char[0] : password.toCharArray();
+    }
+
+    private static TrustManager[] trustFrom(KeyStore store) throws java.security.GeneralSecurityException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        return factory.getTrustManagers();
+    }
+
+    private static char[] chars(String secret) {
+        return secret == null ? null : secret.toCharArray();
+    }
+}

@@ -1,0 +1,210 @@
+package io.github.smtpscert.internal.transport;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.smtpscert.internal.pool.ConnectionPool;
+import io.github.smtpscert.internal.pool.PoolClosedException;
+import io.github.smtpscert.internal.pool.PoolExhaustedException;
+import io.github.smtpscert.internal.tls.Identity;
+import io.github.smtpscert.internal.tls.SslContexts;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one SMTP transaction per message on a connection for the message's identity, taken from a pool or opened for
+ * this message alone. A pooled connection that turns out dead before MAIL FROM was answered is replaced
+ * transparently; any failure after that is reported, never retried here, because the server may already hold the
+ * message. Created when the endpoint starts; after {@link #close()} every send fails as "stopping".
+ */
+public final class Sender implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
+
+    /** What a successful send reports. */
+    public record Sent(String presentedSubjectDn, boolean resumed, String rejectedRecipients) {
+    }
+
+    /** Per-identity figures that outlive a restart of the endpoint. */
+    public static final class Counters {
+        private final Map<String, IdentityCounters> byIdentity = new ConcurrentHashMap<>();
+
+        IdentityCounters of(Identity identity) {
+            return byIdentity.computeIfAbsent(identity.key(), k -> new IdentityCounters(identity.name()));
+        }
+    }
+
+    private static final class IdentityCounters {
+        final String name;
+        final LongAdder messages = new LongAdder();
+        final LongAdder fullHandshakes = new LongAdder();
+        final LongAdder resumedHandshakes = new LongAdder();
+
+        IdentityCounters(String name) {
+            this.name = name;
+        }
+    }
+
+    /** A connection held for one message, and how it goes back. */
+    private record Held(SmtpConnection connection, boolean reused, ConnectionPool.Lease<SmtpConnection> lease) {
+    }
+
+    private final ServerSettings server;
+    private final SslContexts contexts;
+    private final ScheduledExecutorService scheduler;
+    private final Counters counters;
+    private final ConnectionPool<SmtpConnection> pool; // null: single-use connections
+    private final int maxReplacements;
+    private final ScheduledFuture<?> eviction;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private Sender(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler, Counters counters,
+                   ConnectionPool.Settings poolSettings) {
+        this.server = server;
+        this.contexts = contexts;
+        this.scheduler = scheduler;
+        this.counters = counters;
+        if (poolSettings == null) {
+            pool = null;
+            maxReplacements = 0;
+            eviction = null;
+        } else {
+            pool = new ConnectionPool<>(poolSettings, System::currentTimeMillis);
+            // all idle connections of an identity can die at once (server restart): replace up to the pool size
+            maxReplacements = poolSettings.maxPerKey();
+            long period = Math.max(1000, poolSettings.idleTimeoutMillis() / 2);
+            eviction = scheduler.scheduleWithFixedDelay(() -> pool.evictIdle(System.currentTimeMillis()), period,
+                    period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Keeps connections open per identity between messages. */
+    public static Sender pooled(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler,
+                                Counters counters, ConnectionPool.Settings poolSettings) {
+        return new Sender(server, contexts, scheduler, counters, poolSettings);
+    }
+
+    /** Opens a connection for each message and closes it afterwards. */
+    public static Sender singleUse(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler,
+                                   Counters counters) {
+        return new Sender(server, contexts, scheduler, counters, null);
+    }
+
+    /** Sends the message to its recipients presenting the identity. */
+    public Sent send(MimeMessage message, Identity identity) throws SendFailure, MessagingException {
+        Address[] recipients = message.getAllRecipients();
+        int replacementsLeft = maxReplacements;
+        while (true) {
+            Held held = acquire(identity);
+            SmtpConnection connection = held.connection();
+            boolean reusable = false;
+            try {
+                connection.send(message, recipients);
+                reusable = true;
+                return sent(identity, connection, null);
+            } catch (MessagingException e) {
+                reusable = SendFailures.connectionStillUsable(connection);
+                if (held.reused() && replacementsLeft-- > 0 && SendFailures.lostBeforeTransaction(e, connection)) {
+                    LOG.debug("pooled connection was closed by the server before MAIL FROM; sending on another one");
+                    continue;
+                }
+                if (SendFailures.acceptedWithRejections(e, connection, server.sendPartial())) {
+                    return sent(identity, connection, (SendFailedException) e);
+                }
+                throw SendFailures.sendFailed(e, connection);
+            } finally {
+                release(held, reusable);
+            }
+        }
+    }
+
+    private Held acquire(Identity identity) throws SendFailure {
+        if (closed) {
+            throw SendFailure.stopping(null);
+        }
+        try {
+            if (pool == null) {
+                return new Held(connect(identity), false, null);
+            }
+            ConnectionPool.Lease<SmtpConnection> lease = pool.lease(identity.key(), () -> connect(identity));
+            return new Held(lease.connection(), lease.uses() > 0, lease);
+        } catch (MessagingException e) {
+            throw SendFailures.connectFailed(e, server, identity);
+        } catch (PoolExhaustedException e) {
+            throw SendFailure.retryable("all " + e.max() + " pooled connections for identity " + identity.name()
+                    + " stayed busy for " + e.waitedMillis() + " ms. Fix: raise poolMaxConnections or "
+                    + "connectionTimeout, or send with fewer concurrent threads", e, -1);
+        } catch (PoolClosedException e) {
+            throw SendFailure.stopping(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("unexpected failure while connecting: " + e, e);
+        }
+    }
+
+    private void release(Held held, boolean reusable) {
+        if (held.lease() == null) {
+            held.connection().close();
+        } else {
+            pool.release(held.lease(), reusable);
+        }
+    }
+
+    private Sent sent(Identity identity, SmtpConnection connection, SendFailedException partial) {
+        counters.of(identity).messages.increment();
+        return new Sent(connection.handshake().presentedSubjectDn(), connection.handshake().resumed(),
+                partial == null ? null : SendFailures.rejectedRecipients(SendFailures.refusedRecipients(partial)));
+    }
+
+    /** Opens a new connection presenting the identity, and counts its handshake. */
+    private SmtpConnection connect(Identity identity) throws MessagingException {
+        Session session = sessions.computeIfAbsent(identity.key(), k -> SessionProperties.session(server,
+                new TrackingSocketFactory(() -> contexts.newContext(identity), contexts.cacheEnabled(), server.policy()),
+                scheduler));
+        SmtpConnection connection = SmtpConnection.open(session, server.implicitTls() ? "smtps" : "smtp",
+                server.host(), server.port(), server.username(), server.password());
+        HandshakeInfo handshake = connection.handshake();
+        IdentityCounters c = counters.of(identity);
+        (handshake.resumed() ? c.resumedHandshakes : c.fullHandshakes).increment();
+        LOG.debug("TLS handshake with {}: {} {} {}, identity {}", server.address(), handshake.protocol(),
+                handshake.cipherSuite(), handshake.resumed() ? "resumed" : "full", identity);
+        return connection;
+    }
+
+    /** Figures per identity, keyed by certificate fingerprint (or "anonymous"). */
+    public Map<String, IdentityStatistics> statistics() {
+        Map<String, ConnectionPool.Counts> pooled = pool == null ? Map.of() : pool.counts();
+        Map<String, IdentityStatistics> result = new TreeMap<>();
+        counters.byIdentity.forEach((key, c) -> {
+            ConnectionPool.Counts counts = pooled.getOrDefault(key, new ConnectionPool.Counts(0, 0));
+            result.put(key, new IdentityStatistics(c.name, c.messages.sum(), c.fullHandshakes.sum(),
+                    c.resumedHandshakes.sum(), counts.open(), counts.idle()));
+        });
+        return result;
+    }
+
+    /** Closes idle pooled connections (QUIT); connections in use close when their message is done. */
+    @Override
+    public void close() {
+        closed = true;
+        if (eviction != null) {
+            eviction.cancel(false);
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        sessions.clear();
+    }
+}
