@@ -1,11 +1,11 @@
 package io.github.smtpscert;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.github.smtpscert.testsupport.KeyAlg;
 import io.github.smtpscert.testsupport.Leaf;
 import io.github.smtpscert.testsupport.MtlsSmtpServer;
+import io.github.smtpscert.testsupport.TempDirs;
 import io.github.smtpscert.testsupport.TestPki;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One PKI, one client-certificate-requiring server and files for alice (RSA) and bob (EC), shared by a test class;
- * each test gets its own CamelContext.
+ * each test gets its own CamelContext. {@link #close()} stops the server and deletes {@link #dir} with the key stores
+ * in it (a fixture that is never closed loses its folder when the JVM exits).
  */
 final class MtlsFixture implements AutoCloseable, AfterAllCallback {
 
@@ -32,11 +33,20 @@ final class MtlsFixture implements AutoCloseable, AfterAllCallback {
     final MtlsSmtpServer server;
 
     MtlsFixture(MtlsSmtpServer.Builder builder) throws Exception {
-        dir = Files.createTempDirectory("smtps-cert-test");
-        trustPem = pki.writeTrustPem(dir, "trust.pem");
-        aliceP12 = alice.writePkcs12(dir, "alice.p12", PW.toCharArray(), PW.toCharArray());
-        bobP12 = bob.writePkcs12(dir, "bob.p12", PW.toCharArray(), PW.toCharArray());
-        server = builder == null ? MtlsSmtpServer.start(pki, pki.issueServer("localhost")) : builder.start();
+        dir = TempDirs.create("smtps-cert-test");
+        try {
+            trustPem = pki.writeTrustPem(dir, "trust.pem");
+            aliceP12 = alice.writePkcs12(dir, "alice.p12", PW.toCharArray(), PW.toCharArray());
+            bobP12 = bob.writePkcs12(dir, "bob.p12", PW.toCharArray(), PW.toCharArray());
+            server = builder == null ? MtlsSmtpServer.start(pki, pki.issueServer("localhost")) : builder.start();
+        } catch (Exception | Error e) {
+            try {
+                TempDirs.delete(dir);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     MtlsFixture() throws Exception {
@@ -74,8 +84,13 @@ final class MtlsFixture implements AutoCloseable, AfterAllCallback {
         return template.send(uri, exchange -> exchange.getMessage().setBody(body));
     }
 
+    /** Stops the server and deletes {@link #dir} with everything in it. */
     @Override
     public void close() {
-        server.close();
+        try {
+            server.close();
+        } finally {
+            TempDirs.delete(dir);
+        }
     }
 }

@@ -4,8 +4,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.camel.CamelContext;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -62,9 +65,12 @@ class SecretsNotLoggedTest {
     private static Path bobKey;
 
     private final Capture capture = new Capture();
+    // what captureEverything() changed, undone by restoreLogging() so that later test classes log as configured
     private final List<LoggerConfig> changed = new ArrayList<>();
     private final List<Level> previousLevels = new ArrayList<>();
     private final List<Boolean> previousAdditivity = new ArrayList<>();
+    private final List<String> added = new ArrayList<>();
+    private String loggingBefore;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -77,24 +83,30 @@ class SecretsNotLoggedTest {
 
     @AfterAll
     static void stopServer() {
-        f.close();
+        if (f != null) {
+            f.close();
+        }
     }
 
     @BeforeEach
     void captureEverything() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
+        loggingBefore = describe(context);
         capture.start();
         for (Map.Entry<String, Level> entry : CAPTURED_LOGGERS.entrySet()) {
             String name = entry.getKey();
             LoggerConfig logger = config.getLoggerConfig(name);
-            if (!logger.getName().equals(name)) {
+            if (logger.getName().equals(name)) {
+                changed.add(logger);
+                previousLevels.add(logger.getLevel());
+                previousAdditivity.add(logger.isAdditive());
+            } else {
+                // not configured: a logger of our own for the test, removed again afterwards
                 logger = new LoggerConfig(name, entry.getValue(), true);
                 config.addLogger(name, logger);
+                added.add(name);
             }
-            changed.add(logger);
-            previousLevels.add(logger.getLevel());
-            previousAdditivity.add(logger.isAdditive());
             logger.setLevel(entry.getValue());
             logger.setAdditive(false); // keep the noise out of the console
             logger.addAppender(capture, entry.getValue(), null);
@@ -102,17 +114,47 @@ class SecretsNotLoggedTest {
         context.updateLoggers();
     }
 
+    /** Puts back levels, additivity and appenders as they were before the test, even if one step fails. */
     @AfterEach
     void restoreLogging() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        for (int i = 0; i < changed.size(); i++) {
-            LoggerConfig logger = changed.get(i);
-            logger.removeAppender(capture.getName());
-            logger.setLevel(previousLevels.get(i));
-            logger.setAdditive(previousAdditivity.get(i));
+        Configuration config = context.getConfiguration();
+        try {
+            for (int i = 0; i < changed.size(); i++) {
+                LoggerConfig logger = changed.get(i);
+                try {
+                    logger.removeAppender(capture.getName());
+                } finally {
+                    logger.setLevel(previousLevels.get(i));
+                    logger.setAdditive(previousAdditivity.get(i));
+                }
+            }
+            for (String name : added) {
+                LoggerConfig logger = config.getLoggerConfig(name);
+                try {
+                    logger.removeAppender(capture.getName());
+                } finally {
+                    config.removeLogger(name);
+                }
+            }
+        } finally {
+            context.updateLoggers();
+            capture.stop();
         }
-        context.updateLoggers();
-        capture.stop();
+        // later test classes must not inherit DEBUG/TRACE logging (tens of thousands of lines) or the capture
+        assertEquals(loggingBefore, describe(context), "logging not restored");
+    }
+
+    /** Every configured logger with its level, additivity and appenders, and the effective level of each captured one. */
+    private static String describe(LoggerContext context) {
+        StringBuilder text = new StringBuilder();
+        context.getConfiguration().getLoggers().values().stream()
+                .sorted(Comparator.comparing(LoggerConfig::getName))
+                .forEach(l -> text.append(l.getName()).append(' ').append(l.getLevel()).append(' ').append(l.isAdditive())
+                        .append(' ').append(new TreeSet<>(l.getAppenders().keySet())).append('\n'));
+        CAPTURED_LOGGERS.keySet().stream().sorted().forEach(name -> text.append(name).append(" effective ")
+                .append(context.getLogger(name).getLevel()).append('\n'));
+        return text.toString();
     }
 
     @Test

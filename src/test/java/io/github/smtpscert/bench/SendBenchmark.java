@@ -42,6 +42,7 @@ import javax.net.ssl.TrustManagerFactory;
 import io.github.smtpscert.SmtpsCertEndpoint;
 import io.github.smtpscert.testsupport.KeyAlg;
 import io.github.smtpscert.testsupport.MtlsSmtpServer;
+import io.github.smtpscert.testsupport.TempDirs;
 import io.github.smtpscert.testsupport.TestPki;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -515,7 +516,7 @@ public final class SendBenchmark {
         if (!name.equals("greenmail")) {
             throw new IllegalArgumentException("--target " + name + " is unknown. Fix: use greenmail or postfix");
         }
-        Path dir = Files.createTempDirectory("smtps-cert-bench");
+        Path dir = TempDirs.create("smtps-cert-bench"); // its keys are deleted when the benchmark JVM exits
         if (separateServerJvm) {
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", classPath(), SendBenchmark.class.getName(), "--serve", dir.toString())
