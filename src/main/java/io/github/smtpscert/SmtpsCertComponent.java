@@ -76,10 +76,12 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
         }
     }
 
+    /** @return the component-wide defaults for every endpoint option */
     public SmtpsCertConfiguration getConfiguration() {
         return configuration;
     }
 
+    /** @param configuration the component-wide defaults for every endpoint option */
     public void setConfiguration(SmtpsCertConfiguration configuration) {
         this.configuration = configuration;
     }

@@ -141,6 +141,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         sslContextParameters = null;
     }
 
+    /** @return a copy of these options, for an endpoint to change without touching the component's */
     public SmtpsCertConfiguration copy() {
         try {
             return (SmtpsCertConfiguration) clone();
@@ -165,6 +166,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         return effectiveTlsMode() == TlsMode.STARTTLS ? 587 : 465;
     }
 
+    /** @return the {@code host} option; see {@link #setHost} */
     public String getHost() {
         return host;
     }
@@ -174,6 +176,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.host = host;
     }
 
+    /** @return the {@code port} option; see {@link #setPort} */
     public int getPort() {
         return port;
     }
@@ -183,6 +186,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.port = port;
     }
 
+    /** @return the {@code tlsMode} option; see {@link #setTlsMode} */
     public TlsMode getTlsMode() {
         return tlsMode;
     }
@@ -195,6 +199,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.tlsMode = tlsMode;
     }
 
+    /** @return the {@code connectionTimeout} option; see {@link #setConnectionTimeout} */
     public int getConnectionTimeout() {
         return connectionTimeout;
     }
@@ -204,6 +209,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.connectionTimeout = connectionTimeout;
     }
 
+    /** @return the {@code timeout} option; see {@link #setTimeout} */
     public int getTimeout() {
         return timeout;
     }
@@ -213,6 +219,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.timeout = timeout;
     }
 
+    /** @return the {@code writeTimeout} option; see {@link #setWriteTimeout} */
     public int getWriteTimeout() {
         return writeTimeout;
     }
@@ -222,6 +229,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.writeTimeout = writeTimeout;
     }
 
+    /** @return the {@code from} option; see {@link #setFrom} */
     public String getFrom() {
         return from;
     }
@@ -231,6 +239,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.from = from;
     }
 
+    /** @return the {@code to} option; see {@link #setTo} */
     public String getTo() {
         return to;
     }
@@ -240,6 +249,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.to = to;
     }
 
+    /** @return the {@code cc} option; see {@link #setCc} */
     public String getCc() {
         return cc;
     }
@@ -249,6 +259,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.cc = cc;
     }
 
+    /** @return the {@code bcc} option; see {@link #setBcc} */
     public String getBcc() {
         return bcc;
     }
@@ -258,6 +269,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.bcc = bcc;
     }
 
+    /** @return the {@code replyTo} option; see {@link #setReplyTo} */
     public String getReplyTo() {
         return replyTo;
     }
@@ -267,6 +279,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.replyTo = replyTo;
     }
 
+    /** @return the {@code subject} option; see {@link #setSubject} */
     public String getSubject() {
         return subject;
     }
@@ -276,6 +289,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.subject = subject;
     }
 
+    /** @return the {@code contentType} option; see {@link #setContentType} */
     public String getContentType() {
         return contentType;
     }
@@ -285,6 +299,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.contentType = contentType;
     }
 
+    /** @return the {@code charset} option; see {@link #setCharset} */
     public String getCharset() {
         return charset;
     }
@@ -294,6 +309,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.charset = charset;
     }
 
+    /** @return the {@code useHeaderRecipients} option; see {@link #setUseHeaderRecipients} */
     public boolean isUseHeaderRecipients() {
         return useHeaderRecipients;
     }
@@ -306,6 +322,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.useHeaderRecipients = useHeaderRecipients;
     }
 
+    /** @return the {@code useHeaderFrom} option; see {@link #setUseHeaderFrom} */
     public boolean isUseHeaderFrom() {
         return useHeaderFrom;
     }
@@ -315,6 +332,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.useHeaderFrom = useHeaderFrom;
     }
 
+    /** @return the {@code useHeaderSubject} option; see {@link #setUseHeaderSubject} */
     public boolean isUseHeaderSubject() {
         return useHeaderSubject;
     }
@@ -324,6 +342,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.useHeaderSubject = useHeaderSubject;
     }
 
+    /** @return the {@code sendPartial} option; see {@link #setSendPartial} */
     public boolean isSendPartial() {
         return sendPartial;
     }
@@ -336,6 +355,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.sendPartial = sendPartial;
     }
 
+    /** @return the {@code username} option; see {@link #setUsername} */
     public String getUsername() {
         return username;
     }
@@ -345,6 +365,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.username = username;
     }
 
+    /** @return the {@code password} option; see {@link #setPassword} */
     public String getPassword() {
         return password;
     }
@@ -354,6 +375,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.password = password;
     }
 
+    /** @return the {@code keyStore} option; see {@link #setKeyStore} */
     public String getKeyStore() {
         return keyStore;
     }
@@ -363,6 +385,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.keyStore = keyStore;
     }
 
+    /** @return the {@code keyStorePassword} option; see {@link #setKeyStorePassword} */
     public String getKeyStorePassword() {
         return keyStorePassword;
     }
@@ -372,6 +395,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.keyStorePassword = keyStorePassword;
     }
 
+    /** @return the {@code keyStoreType} option; see {@link #setKeyStoreType} */
     public String getKeyStoreType() {
         return keyStoreType;
     }
@@ -381,6 +405,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.keyStoreType = keyStoreType;
     }
 
+    /** @return the {@code keyAlias} option; see {@link #setKeyAlias} */
     public String getKeyAlias() {
         return keyAlias;
     }
@@ -393,6 +418,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.keyAlias = keyAlias;
     }
 
+    /** @return the {@code keyPassword} option; see {@link #setKeyPassword} */
     public String getKeyPassword() {
         return keyPassword;
     }
@@ -402,6 +428,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.keyPassword = keyPassword;
     }
 
+    /** @return the {@code certificateFile} option; see {@link #setCertificateFile} */
     public String getCertificateFile() {
         return certificateFile;
     }
@@ -411,6 +438,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.certificateFile = certificateFile;
     }
 
+    /** @return the {@code privateKeyFile} option; see {@link #setPrivateKeyFile} */
     public String getPrivateKeyFile() {
         return privateKeyFile;
     }
@@ -423,6 +451,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.privateKeyFile = privateKeyFile;
     }
 
+    /** @return the {@code privateKeyPassword} option; see {@link #setPrivateKeyPassword} */
     public String getPrivateKeyPassword() {
         return privateKeyPassword;
     }
@@ -432,6 +461,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.privateKeyPassword = privateKeyPassword;
     }
 
+    /** @return the {@code clientCertificates} option; see {@link #setClientCertificates} */
     public Object getClientCertificates() {
         return clientCertificates;
     }
@@ -444,6 +474,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.clientCertificates = clientCertificates;
     }
 
+    /** @return the {@code sslContextParameters} option; see {@link #setSslContextParameters} */
     public SSLContextParameters getSslContextParameters() {
         return sslContextParameters;
     }
@@ -456,6 +487,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.sslContextParameters = sslContextParameters;
     }
 
+    /** @return the {@code validateCertificateDates} option; see {@link #setValidateCertificateDates} */
     public boolean isValidateCertificateDates() {
         return validateCertificateDates;
     }
@@ -465,6 +497,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.validateCertificateDates = validateCertificateDates;
     }
 
+    /** @return the {@code allowIdentityFromHeader} option; see {@link #setAllowIdentityFromHeader} */
     public boolean isAllowIdentityFromHeader() {
         return allowIdentityFromHeader;
     }
@@ -477,6 +510,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.allowIdentityFromHeader = allowIdentityFromHeader;
     }
 
+    /** @return the {@code trustStore} option; see {@link #setTrustStore} */
     public String getTrustStore() {
         return trustStore;
     }
@@ -486,6 +520,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.trustStore = trustStore;
     }
 
+    /** @return the {@code trustStorePassword} option; see {@link #setTrustStorePassword} */
     public String getTrustStorePassword() {
         return trustStorePassword;
     }
@@ -495,6 +530,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.trustStorePassword = trustStorePassword;
     }
 
+    /** @return the {@code trustStoreType} option; see {@link #setTrustStoreType} */
     public String getTrustStoreType() {
         return trustStoreType;
     }
@@ -504,6 +540,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.trustStoreType = trustStoreType;
     }
 
+    /** @return the {@code trustCertificates} option; see {@link #setTrustCertificates} */
     public String getTrustCertificates() {
         return trustCertificates;
     }
@@ -513,6 +550,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.trustCertificates = trustCertificates;
     }
 
+    /** @return the {@code verifyHostname} option; see {@link #setVerifyHostname} */
     public boolean isVerifyHostname() {
         return verifyHostname;
     }
@@ -525,6 +563,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.verifyHostname = verifyHostname;
     }
 
+    /** @return the {@code protocols} option; see {@link #setProtocols} */
     public String getProtocols() {
         return protocols;
     }
@@ -534,6 +573,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.protocols = protocols;
     }
 
+    /** @return the {@code cipherSuites} option; see {@link #setCipherSuites} */
     public String getCipherSuites() {
         return cipherSuites;
     }
@@ -543,6 +583,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.cipherSuites = cipherSuites;
     }
 
+    /** @return the {@code sslSessionCacheEnabled} option; see {@link #setSslSessionCacheEnabled} */
     public boolean isSslSessionCacheEnabled() {
         return sslSessionCacheEnabled;
     }
@@ -555,6 +596,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.sslSessionCacheEnabled = sslSessionCacheEnabled;
     }
 
+    /** @return the {@code sslSessionCacheSize} option; see {@link #setSslSessionCacheSize} */
     public int getSslSessionCacheSize() {
         return sslSessionCacheSize;
     }
@@ -564,6 +606,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.sslSessionCacheSize = sslSessionCacheSize;
     }
 
+    /** @return the {@code sslSessionTimeout} option; see {@link #setSslSessionTimeout} */
     public int getSslSessionTimeout() {
         return sslSessionTimeout;
     }
@@ -573,6 +616,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.sslSessionTimeout = sslSessionTimeout;
     }
 
+    /** @return the {@code poolEnabled} option; see {@link #setPoolEnabled} */
     public boolean isPoolEnabled() {
         return poolEnabled;
     }
@@ -582,6 +626,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.poolEnabled = poolEnabled;
     }
 
+    /** @return the {@code poolMaxConnections} option; see {@link #setPoolMaxConnections} */
     public int getPoolMaxConnections() {
         return poolMaxConnections;
     }
@@ -591,6 +636,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.poolMaxConnections = poolMaxConnections;
     }
 
+    /** @return the {@code poolIdleTimeout} option; see {@link #setPoolIdleTimeout} */
     public long getPoolIdleTimeout() {
         return poolIdleTimeout;
     }
@@ -600,6 +646,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.poolIdleTimeout = poolIdleTimeout;
     }
 
+    /** @return the {@code poolValidateAfterInactivity} option; see {@link #setPoolValidateAfterInactivity} */
     public long getPoolValidateAfterInactivity() {
         return poolValidateAfterInactivity;
     }
@@ -609,6 +656,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         this.poolValidateAfterInactivity = poolValidateAfterInactivity;
     }
 
+    /** @return the {@code maxMessagesPerConnection} option; see {@link #setMaxMessagesPerConnection} */
     public int getMaxMessagesPerConnection() {
         return maxMessagesPerConnection;
     }

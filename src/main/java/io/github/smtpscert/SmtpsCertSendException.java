@@ -37,6 +37,7 @@ public abstract class SmtpsCertSendException extends CamelExchangeException {
         return replyCode;
     }
 
+    /** @return true when the connection broke after the whole message was sent: a retry could duplicate it */
     public boolean isPossiblyDelivered() {
         return possiblyDelivered;
     }
