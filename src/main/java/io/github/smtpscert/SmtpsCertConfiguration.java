@@ -150,7 +150,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         }
     }
 
-    /** The TLS mode in effect: the configured one, else IMPLICIT on port 465 and STARTTLS otherwise. */
+    /** @return the TLS mode in effect: the configured one, else IMPLICIT on port 465 and STARTTLS otherwise */
     public TlsMode effectiveTlsMode() {
         if (tlsMode != null) {
             return tlsMode;
@@ -158,7 +158,7 @@ public class SmtpsCertConfiguration implements Cloneable {
         return port == 0 || port == 465 ? TlsMode.IMPLICIT : TlsMode.STARTTLS;
     }
 
-    /** The port in effect: the configured one, else 465 for implicit TLS and 587 for STARTTLS. */
+    /** @return the port in effect: the configured one, else 465 for implicit TLS and 587 for STARTTLS */
     public int effectivePort() {
         if (port > 0) {
             return port;
@@ -171,7 +171,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return host;
     }
 
-    /** The SMTP server's host name or address. It is also the name checked against the server's certificate. */
+    /**
+     * The SMTP server's host name or address. It is also the name checked against the server's certificate.
+     *
+     * @param host the new value
+     */
     public void setHost(String host) {
         this.host = host;
     }
@@ -181,7 +185,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return port;
     }
 
-    /** The SMTP server's port. Default: 465 with tlsMode=IMPLICIT, 587 with tlsMode=STARTTLS. */
+    /**
+     * The SMTP server's port. Default: 465 with tlsMode=IMPLICIT, 587 with tlsMode=STARTTLS.
+     *
+     * @param port the new value
+     */
     public void setPort(int port) {
         this.port = port;
     }
@@ -194,6 +202,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * IMPLICIT (TLS from the first byte) or STARTTLS (required: the send fails if the server does not offer it; there
      * is never a fall-back to plaintext). Default: IMPLICIT on port 465, STARTTLS on any other port.
+     *
+     * @param tlsMode the new value
      */
     public void setTlsMode(TlsMode tlsMode) {
         this.tlsMode = tlsMode;
@@ -204,7 +214,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return connectionTimeout;
     }
 
-    /** How long to wait for the TCP connection, in milliseconds. */
+    /**
+     * How long to wait for the TCP connection, in milliseconds.
+     *
+     * @param connectionTimeout the new value
+     */
     public void setConnectionTimeout(int connectionTimeout) {
         this.connectionTimeout = connectionTimeout;
     }
@@ -214,7 +228,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return timeout;
     }
 
-    /** How long to wait for each server reply (socket read timeout), in milliseconds. */
+    /**
+     * How long to wait for each server reply (socket read timeout), in milliseconds.
+     *
+     * @param timeout the new value
+     */
     public void setTimeout(int timeout) {
         this.timeout = timeout;
     }
@@ -224,7 +242,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return writeTimeout;
     }
 
-    /** How long one socket write may block, in milliseconds. */
+    /**
+     * How long one socket write may block, in milliseconds.
+     *
+     * @param writeTimeout the new value
+     */
     public void setWriteTimeout(int writeTimeout) {
         this.writeTimeout = writeTimeout;
     }
@@ -234,7 +256,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return from;
     }
 
-    /** The sender address (From header and envelope sender). */
+    /**
+     * The sender address (From header and envelope sender).
+     *
+     * @param from the new value
+     */
     public void setFrom(String from) {
         this.from = from;
     }
@@ -244,7 +270,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return to;
     }
 
-    /** Recipients, comma separated. */
+    /**
+     * Recipients, comma separated.
+     *
+     * @param to the new value
+     */
     public void setTo(String to) {
         this.to = to;
     }
@@ -254,7 +284,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return cc;
     }
 
-    /** Carbon-copy recipients, comma separated. */
+    /**
+     * Carbon-copy recipients, comma separated.
+     *
+     * @param cc the new value
+     */
     public void setCc(String cc) {
         this.cc = cc;
     }
@@ -264,7 +298,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return bcc;
     }
 
-    /** Blind carbon-copy recipients, comma separated. They receive the mail but appear in no header. */
+    /**
+     * Blind carbon-copy recipients, comma separated. They receive the mail but appear in no header.
+     *
+     * @param bcc the new value
+     */
     public void setBcc(String bcc) {
         this.bcc = bcc;
     }
@@ -274,7 +312,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return replyTo;
     }
 
-    /** The Reply-To address(es), comma separated. */
+    /**
+     * The Reply-To address(es), comma separated.
+     *
+     * @param replyTo the new value
+     */
     public void setReplyTo(String replyTo) {
         this.replyTo = replyTo;
     }
@@ -284,7 +326,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return subject;
     }
 
-    /** The subject. Non-ASCII text is encoded (RFC 2047) with the configured charset. */
+    /**
+     * The subject. Non-ASCII text is encoded (RFC 2047) with the configured charset.
+     *
+     * @param subject the new value
+     */
     public void setSubject(String subject) {
         this.subject = subject;
     }
@@ -294,7 +340,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return contentType;
     }
 
-    /** The body's MIME type, for example text/plain or text/html. */
+    /**
+     * The body's MIME type, for example text/plain or text/html.
+     *
+     * @param contentType the new value
+     */
     public void setContentType(String contentType) {
         this.contentType = contentType;
     }
@@ -304,7 +354,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return charset;
     }
 
-    /** The charset of the body and subject. */
+    /**
+     * The charset of the body and subject.
+     *
+     * @param charset the new value
+     */
     public void setCharset(String charset) {
         this.charset = charset;
     }
@@ -317,6 +371,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Take recipients from the exchange headers To, Cc and Bcc instead of the options. Off by default because
      * headers can come from untrusted input (as in camel-mail since CVE-2025-27636).
+     *
+     * @param useHeaderRecipients the new value
      */
     public void setUseHeaderRecipients(boolean useHeaderRecipients) {
         this.useHeaderRecipients = useHeaderRecipients;
@@ -327,7 +383,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return useHeaderFrom;
     }
 
-    /** Take the sender from the exchange header From instead of the from option. */
+    /**
+     * Take the sender from the exchange header From instead of the from option.
+     *
+     * @param useHeaderFrom the new value
+     */
     public void setUseHeaderFrom(boolean useHeaderFrom) {
         this.useHeaderFrom = useHeaderFrom;
     }
@@ -337,7 +397,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return useHeaderSubject;
     }
 
-    /** Take the subject from the exchange header Subject instead of the subject option. */
+    /**
+     * Take the subject from the exchange header Subject instead of the subject option.
+     *
+     * @param useHeaderSubject the new value
+     */
     public void setUseHeaderSubject(boolean useHeaderSubject) {
         this.useHeaderSubject = useHeaderSubject;
     }
@@ -350,6 +414,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * When the server rejects some recipients: send to the accepted ones and report the rejected ones in the
      * CamelSmtpsCertRejectedRecipients header, instead of failing the exchange.
+     *
+     * @param sendPartial the new value
      */
     public void setSendPartial(boolean sendPartial) {
         this.sendPartial = sendPartial;
@@ -360,7 +426,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return username;
     }
 
-    /** User name for SMTP AUTH. Many certificate-authenticated relays need no login; leave it empty then. */
+    /**
+     * User name for SMTP AUTH. Many certificate-authenticated relays need no login; leave it empty then.
+     *
+     * @param username the new value
+     */
     public void setUsername(String username) {
         this.username = username;
     }
@@ -370,7 +440,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return password;
     }
 
-    /** Password for SMTP AUTH. */
+    /**
+     * Password for SMTP AUTH.
+     *
+     * @param password the new value
+     */
     public void setPassword(String password) {
         this.password = password;
     }
@@ -380,7 +454,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return keyStore;
     }
 
-    /** Key store holding the client certificate and its private key: file:, classpath: or a plain file path. */
+    /**
+     * Key store holding the client certificate and its private key: file:, classpath: or a plain file path.
+     *
+     * @param keyStore the new value
+     */
     public void setKeyStore(String keyStore) {
         this.keyStore = keyStore;
     }
@@ -390,7 +468,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return keyStorePassword;
     }
 
-    /** Password of the keyStore. */
+    /**
+     * Password of the keyStore.
+     *
+     * @param keyStorePassword the new value
+     */
     public void setKeyStorePassword(String keyStorePassword) {
         this.keyStorePassword = keyStorePassword;
     }
@@ -400,7 +482,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return keyStoreType;
     }
 
-    /** Type of the keyStore: PKCS12 or JKS. */
+    /**
+     * Type of the keyStore: PKCS12 or JKS.
+     *
+     * @param keyStoreType the new value
+     */
     public void setKeyStoreType(String keyStoreType) {
         this.keyStoreType = keyStoreType;
     }
@@ -413,6 +499,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Alias of the key entry to present. Without it, the key entry whose alias sorts first (case-insensitively) is
      * presented.
+     *
+     * @param keyAlias the new value
      */
     public void setKeyAlias(String keyAlias) {
         this.keyAlias = keyAlias;
@@ -423,7 +511,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return keyPassword;
     }
 
-    /** Password of the key entry, when it differs from keyStorePassword. */
+    /**
+     * Password of the key entry, when it differs from keyStorePassword.
+     *
+     * @param keyPassword the new value
+     */
     public void setKeyPassword(String keyPassword) {
         this.keyPassword = keyPassword;
     }
@@ -433,7 +525,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return certificateFile;
     }
 
-    /** PEM file with the client certificate first, then its intermediates. Goes with privateKeyFile. */
+    /**
+     * PEM file with the client certificate first, then its intermediates. Goes with privateKeyFile.
+     *
+     * @param certificateFile the new value
+     */
     public void setCertificateFile(String certificateFile) {
         this.certificateFile = certificateFile;
     }
@@ -446,6 +542,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * PEM file with the client's private key: PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8 or legacy encrypted
      * PEM. Goes with certificateFile.
+     *
+     * @param privateKeyFile the new value
      */
     public void setPrivateKeyFile(String privateKeyFile) {
         this.privateKeyFile = privateKeyFile;
@@ -456,7 +554,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return privateKeyPassword;
     }
 
-    /** Password of an encrypted privateKeyFile. */
+    /**
+     * Password of an encrypted privateKeyFile.
+     *
+     * @param privateKeyPassword the new value
+     */
     public void setPrivateKeyPassword(String privateKeyPassword) {
         this.privateKeyPassword = privateKeyPassword;
     }
@@ -469,6 +571,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * The client identity as a registry bean (#name): a java.security.KeyStore, a javax.net.ssl.X509KeyManager or
      * KeyManager[], Camel's SSLContextParameters, or an io.github.smtpscert.tls.ClientIdentity.
+     *
+     * @param clientCertificates the new value
      */
     public void setClientCertificates(Object clientCertificates) {
         this.clientCertificates = clientCertificates;
@@ -482,6 +586,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Camel SSLContextParameters whose key managers give the client identity and whose trust managers (if any) give
      * the trust. Protocols and cipher suites come from this component's own options.
+     *
+     * @param sslContextParameters the new value
      */
     public void setSslContextParameters(SSLContextParameters sslContextParameters) {
         this.sslContextParameters = sslContextParameters;
@@ -492,7 +598,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return validateCertificateDates;
     }
 
-    /** Refuse to start with a client certificate that is expired or not yet valid. */
+    /**
+     * Refuse to start with a client certificate that is expired or not yet valid.
+     *
+     * @param validateCertificateDates the new value
+     */
     public void setValidateCertificateDates(boolean validateCertificateDates) {
         this.validateCertificateDates = validateCertificateDates;
     }
@@ -505,6 +615,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Let the exchange header CamelSmtpsCertKeyAlias pick the key entry of the configured keyStore for that exchange
      * (multi-tenant senders). Without this option the header is ignored.
+     *
+     * @param allowIdentityFromHeader the new value
      */
     public void setAllowIdentityFromHeader(boolean allowIdentityFromHeader) {
         this.allowIdentityFromHeader = allowIdentityFromHeader;
@@ -515,7 +627,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return trustStore;
     }
 
-    /** Trust store with the CA(s) that issued the server's certificate. Default: the JVM's trust. */
+    /**
+     * Trust store with the CA(s) that issued the server's certificate. Default: the JVM's trust.
+     *
+     * @param trustStore the new value
+     */
     public void setTrustStore(String trustStore) {
         this.trustStore = trustStore;
     }
@@ -525,7 +641,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return trustStorePassword;
     }
 
-    /** Password of the trustStore. */
+    /**
+     * Password of the trustStore.
+     *
+     * @param trustStorePassword the new value
+     */
     public void setTrustStorePassword(String trustStorePassword) {
         this.trustStorePassword = trustStorePassword;
     }
@@ -535,7 +655,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return trustStoreType;
     }
 
-    /** Type of the trustStore: PKCS12 or JKS. */
+    /**
+     * Type of the trustStore: PKCS12 or JKS.
+     *
+     * @param trustStoreType the new value
+     */
     public void setTrustStoreType(String trustStoreType) {
         this.trustStoreType = trustStoreType;
     }
@@ -545,7 +669,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return trustCertificates;
     }
 
-    /** PEM bundle of CA certificates to trust for the server, instead of a trustStore. */
+    /**
+     * PEM bundle of CA certificates to trust for the server, instead of a trustStore.
+     *
+     * @param trustCertificates the new value
+     */
     public void setTrustCertificates(String trustCertificates) {
         this.trustCertificates = trustCertificates;
     }
@@ -558,6 +686,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Check that the server's certificate names the host. Turning it off allows man-in-the-middle attacks and is
      * logged as a WARN at start.
+     *
+     * @param verifyHostname the new value
      */
     public void setVerifyHostname(boolean verifyHostname) {
         this.verifyHostname = verifyHostname;
@@ -568,7 +698,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return protocols;
     }
 
-    /** TLS protocol versions to enable, comma separated. */
+    /**
+     * TLS protocol versions to enable, comma separated.
+     *
+     * @param protocols the new value
+     */
     public void setProtocols(String protocols) {
         this.protocols = protocols;
     }
@@ -578,7 +712,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return cipherSuites;
     }
 
-    /** Cipher suites to enable, comma separated. Default: the JVM's defaults. */
+    /**
+     * Cipher suites to enable, comma separated. Default: the JVM's defaults.
+     *
+     * @param cipherSuites the new value
+     */
     public void setCipherSuites(String cipherSuites) {
         this.cipherSuites = cipherSuites;
     }
@@ -591,6 +729,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     /**
      * Resume TLS sessions. Sessions are cached per endpoint and per client identity: a session made while presenting
      * one certificate is never resumed while presenting another.
+     *
+     * @param sslSessionCacheEnabled the new value
      */
     public void setSslSessionCacheEnabled(boolean sslSessionCacheEnabled) {
         this.sslSessionCacheEnabled = sslSessionCacheEnabled;
@@ -601,7 +741,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return sslSessionCacheSize;
     }
 
-    /** How many TLS sessions to keep per client identity. */
+    /**
+     * How many TLS sessions to keep per client identity.
+     *
+     * @param sslSessionCacheSize the new value
+     */
     public void setSslSessionCacheSize(int sslSessionCacheSize) {
         this.sslSessionCacheSize = sslSessionCacheSize;
     }
@@ -611,7 +755,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return sslSessionTimeout;
     }
 
-    /** How long a cached TLS session may be resumed, in seconds. */
+    /**
+     * How long a cached TLS session may be resumed, in seconds.
+     *
+     * @param sslSessionTimeout the new value
+     */
     public void setSslSessionTimeout(int sslSessionTimeout) {
         this.sslSessionTimeout = sslSessionTimeout;
     }
@@ -621,7 +769,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return poolEnabled;
     }
 
-    /** Keep SMTP connections open across exchanges. When off, each exchange opens and closes its own connection. */
+    /**
+     * Keep SMTP connections open across exchanges. When off, each exchange opens and closes its own connection.
+     *
+     * @param poolEnabled the new value
+     */
     public void setPoolEnabled(boolean poolEnabled) {
         this.poolEnabled = poolEnabled;
     }
@@ -631,7 +783,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return poolMaxConnections;
     }
 
-    /** The most connections open at once per client identity; more concurrent exchanges wait for one. */
+    /**
+     * The most connections open at once per client identity; more concurrent exchanges wait for one.
+     *
+     * @param poolMaxConnections the new value
+     */
     public void setPoolMaxConnections(int poolMaxConnections) {
         this.poolMaxConnections = poolMaxConnections;
     }
@@ -641,7 +797,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return poolIdleTimeout;
     }
 
-    /** A pooled connection idle this long (milliseconds) is closed with QUIT. */
+    /**
+     * A pooled connection idle this long (milliseconds) is closed with QUIT.
+     *
+     * @param poolIdleTimeout the new value
+     */
     public void setPoolIdleTimeout(long poolIdleTimeout) {
         this.poolIdleTimeout = poolIdleTimeout;
     }
@@ -651,7 +811,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return poolValidateAfterInactivity;
     }
 
-    /** A pooled connection idle this long (milliseconds) is checked with NOOP before it carries a message. */
+    /**
+     * A pooled connection idle this long (milliseconds) is checked with NOOP before it carries a message.
+     *
+     * @param poolValidateAfterInactivity the new value
+     */
     public void setPoolValidateAfterInactivity(long poolValidateAfterInactivity) {
         this.poolValidateAfterInactivity = poolValidateAfterInactivity;
     }
@@ -661,7 +825,11 @@ public class SmtpsCertConfiguration implements Cloneable {
         return maxMessagesPerConnection;
     }
 
-    /** After this many messages a connection is closed and replaced (servers often cap messages per connection). */
+    /**
+     * After this many messages a connection is closed and replaced (servers often cap messages per connection).
+     *
+     * @param maxMessagesPerConnection the new value
+     */
     public void setMaxMessagesPerConnection(int maxMessagesPerConnection) {
         this.maxMessagesPerConnection = maxMessagesPerConnection;
     }
