@@ -43,6 +43,16 @@ public final class SendFailure extends Exception {
                          + "shutting down; otherwise send again once it has started", cause, -1);
     }
 
+    /** The endpoint stopped during the transaction; after the final dot the server may hold the message. */
+    static SendFailure stoppedDuring(Throwable cause, boolean afterFinalDot) {
+        if (!afterFinalDot) {
+            return stopping(cause);
+        }
+        return possiblyDelivered("the smtps-cert endpoint stopped after the whole message was sent and before the "
+                                 + "server answered; the server may have queued it, so it was not resent. Check the "
+                                 + "server's queue before retrying", cause, -1);
+    }
+
     public boolean isPermanent() {
         return permanent;
     }

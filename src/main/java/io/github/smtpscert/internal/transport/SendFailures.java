@@ -33,6 +33,8 @@ final class SendFailures {
 
     private static final Pattern BAD_GREETING = Pattern.compile("^Got bad greeting.*response: (\\d{3})", Pattern.DOTALL);
 
+    private static final int MAX_SERVER_TEXT = 300;
+
     private SendFailures() {
     }
 
@@ -40,8 +42,11 @@ final class SendFailures {
     static SendFailure connectFailed(MessagingException e, ServerSettings settings, Identity identity) {
         String server = settings.address();
         String text = allMessages(e);
+        if (has(e, ReplyTooLongException.class)) {
+            return replyTooLong(e, server);
+        }
         if (e instanceof AuthenticationFailedException) {
-            return permanent(e, "login at " + server + " failed (" + e.getMessage()
+            return permanent(e, "login at " + server + " failed (" + clip(e.getMessage())
                     + "). Fix: check username and password, or leave both unset if the relay authenticates by certificate");
         }
         if (text.contains("starttls is required")) {
@@ -141,16 +146,19 @@ final class SendFailures {
                && failed.getValidSentAddresses() != null && failed.getValidSentAddresses().length > 0;
     }
 
-    static SendFailure sendFailed(MessagingException e, SmtpConnection connection) {
+    static SendFailure sendFailed(MessagingException e, SmtpConnection connection, ServerSettings settings) {
         Stage stage = connection.stage();
         int code = replyCode(e);
+        if (has(e, ReplyTooLongException.class) && stage != Stage.END_OF_DATA) {
+            return replyTooLong(e, settings.address());
+        }
         List<SMTPAddressFailedException> refused = refusedRecipients(e);
         if (stage == Stage.RCPT_TO && !refused.isEmpty()) {
             String rejected = rejectedRecipients(refused);
             // one permanent refusal is enough: sending the same recipients again cannot succeed
             SMTPAddressFailedException worst = refused.stream().filter(r -> r.getReturnCode() >= 500).findFirst()
                     .orElse(refused.get(0));
-            return SendFailure.rejected("the server rejected recipient(s) " + rejected + " (" + worst.getMessage().trim()
+            return SendFailure.rejected("the server rejected recipient(s) " + clip(rejected) + " (" + clip(worst.getMessage())
                     + "); nothing was sent. Fix: correct the addresses, or set sendPartial=true to deliver to "
                     + "the accepted ones", e, worst.getReturnCode(), rejected);
         }
@@ -187,6 +195,12 @@ final class SendFailures {
                || text.contains("unknown_ca") || text.contains("certificate_unknown") || text.contains("access_denied");
     }
 
+    private static SendFailure replyTooLong(MessagingException e, String server) {
+        return permanent(e, "server reply too long from " + server + ": " + find(e, ReplyTooLongException.class).getMessage()
+                + "; the connection was closed and nothing was sent. Fix: this is a broken or hostile server (or "
+                + "something between it and this client); check that host and port name the relay you mean");
+    }
+
     private static SendFailure permanent(MessagingException e, String message) {
         return SendFailure.permanent(message, e, replyCode(e));
     }
@@ -203,7 +217,14 @@ final class SendFailures {
     }
 
     private static String replyText(MessagingException e) {
-        return String.valueOf(e.getMessage()).trim();
+        return clip(e.getMessage());
+    }
+
+    /** Server text in our messages: a few hundred characters at most, so a hostile reply cannot flood the logs. */
+    static String clip(String text) {
+        String trimmed = String.valueOf(text).trim();
+        return trimmed.length() <= MAX_SERVER_TEXT ? trimmed
+                : trimmed.substring(0, MAX_SERVER_TEXT) + "... (" + trimmed.length() + " characters)";
     }
 
     static int replyCode(Throwable e) {
@@ -221,10 +242,10 @@ final class SendFailures {
     private static String reply(MessagingException e) {
         for (Throwable t = e; t != null; t = next(t)) {
             if (t instanceof SMTPAddressFailedException || t instanceof SMTPSendFailedException) {
-                return t.getMessage().trim();
+                return clip(t.getMessage());
             }
         }
-        return e.getMessage();
+        return clip(e.getMessage());
     }
 
     static boolean has(Throwable e, Class<? extends Throwable> type) {
@@ -253,7 +274,7 @@ final class SendFailures {
         for (Throwable t = e; t != null; t = next(t)) {
             root = t;
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        return root.getClass().getSimpleName() + ": " + clip(root.getMessage());
     }
 
     /** MessagingException chains through getNextException as well as getCause. */

@@ -1,6 +1,8 @@
 package io.github.smtpscert.internal.transport;
 
+import java.net.Socket;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +69,9 @@ public final class Sender implements AutoCloseable {
     private final int maxReplacements;
     private final ScheduledFuture<?> eviction;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ReplyLimits replyLimits;
+    private final GuardedSocketFactory plainSockets;
+    private final Set<GuardedSocket> liveSockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Sender(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler, Counters counters,
@@ -75,6 +80,8 @@ public final class Sender implements AutoCloseable {
         this.contexts = contexts;
         this.scheduler = scheduler;
         this.counters = counters;
+        this.replyLimits = ReplyLimits.of(server);
+        this.plainSockets = new GuardedSocketFactory(socket -> guard(socket, true));
         if (poolSettings == null) {
             pool = null;
             maxReplacements = 0;
@@ -115,6 +122,9 @@ public final class Sender implements AutoCloseable {
                 return sent(identity, connection, null);
             } catch (MessagingException e) {
                 reusable = SendFailures.connectionStillUsable(connection);
+                if (closed) {
+                    throw SendFailure.stoppedDuring(e, connection.stage() == SmtpConnection.Stage.END_OF_DATA);
+                }
                 if (held.reused() && replacementsLeft-- > 0 && SendFailures.lostBeforeTransaction(e, connection)) {
                     LOG.debug("pooled connection was closed by the server before MAIL FROM; sending on another one");
                     continue;
@@ -122,7 +132,7 @@ public final class Sender implements AutoCloseable {
                 if (SendFailures.acceptedWithRejections(e, connection, server.sendPartial())) {
                     return sent(identity, connection, (SendFailedException) e);
                 }
-                throw SendFailures.sendFailed(e, connection);
+                throw SendFailures.sendFailed(e, connection, server);
             } finally {
                 release(held, reusable);
             }
@@ -140,7 +150,7 @@ public final class Sender implements AutoCloseable {
             ConnectionPool.Lease<SmtpConnection> lease = pool.lease(identity.key(), () -> connect(identity));
             return new Held(lease.connection(), lease.uses() > 0, lease);
         } catch (MessagingException e) {
-            throw SendFailures.connectFailed(e, server, identity);
+            throw closed ? SendFailure.stopping(e) : SendFailures.connectFailed(e, server, identity);
         } catch (PoolExhaustedException e) {
             throw SendFailure.retryable("all " + e.max() + " pooled connections for identity " + identity.name()
                     + " stayed busy for " + e.waitedMillis() + " ms. Fix: raise poolMaxConnections or "
@@ -171,8 +181,10 @@ public final class Sender implements AutoCloseable {
     /** Opens a new connection presenting the identity, and counts its handshake. */
     private SmtpConnection connect(Identity identity) throws MessagingException {
         Session session = sessions.computeIfAbsent(identity.key(), k -> SessionProperties.session(server,
-                new TrackingSocketFactory(() -> contexts.newContext(identity), contexts.cacheEnabled(), server.policy()),
-                scheduler));
+                new TrackingSocketFactory(() -> contexts.newContext(identity), contexts.cacheEnabled(), server.policy(),
+                        // STARTTLS sockets are guarded from their first byte by plainSockets
+                        socket -> server.implicitTls() ? guard(socket, false) : socket),
+                plainSockets, scheduler));
         SmtpConnection connection = SmtpConnection.open(session, server.implicitTls() ? "smtps" : "smtp",
                 server.host(), server.port(), server.username(), server.password());
         HandshakeInfo handshake = connection.handshake();
@@ -195,7 +207,20 @@ public final class Sender implements AutoCloseable {
         return result;
     }
 
-    /** Closes idle pooled connections (QUIT); connections in use close when their message is done. */
+    /** Every socket a connection of this sender reads through: limits per reply, and abortable on close. */
+    private GuardedSocket guard(Socket socket, boolean plaintext) {
+        GuardedSocket guarded = new GuardedSocket(socket, replyLimits, plaintext, liveSockets::remove);
+        liveSockets.add(guarded);
+        if (closed) {
+            guarded.abort();
+        }
+        return guarded;
+    }
+
+    /**
+     * Closes idle pooled connections (QUIT), then aborts the sockets of sends still in flight: they fail at once as
+     * "stopping" (possibly delivered when the final dot was already sent) instead of waiting on a slow server.
+     */
     @Override
     public void close() {
         closed = true;
@@ -205,6 +230,7 @@ public final class Sender implements AutoCloseable {
         if (pool != null) {
             pool.close();
         }
+        liveSockets.forEach(GuardedSocket::abort);
         sessions.clear();
     }
 }

@@ -3,6 +3,8 @@ package io.github.smtpscert.internal.transport;
 import java.util.Properties;
 import java.util.concurrent.ScheduledExecutorService;
 
+import javax.net.SocketFactory;
+
 import jakarta.mail.Session;
 
 /** The Angus session for one identity's connections: TLS always on, never a fall-back, our timeouts. */
@@ -10,11 +12,15 @@ final class SessionProperties {
     private SessionProperties() {
     }
 
+    /** @param plainSocketFactory the plain sockets STARTTLS starts on; unused for implicit TLS */
     static Session session(ServerSettings server, TrackingSocketFactory socketFactory,
-                           ScheduledExecutorService scheduler) {
+                           SocketFactory plainSocketFactory, ScheduledExecutorService scheduler) {
         String prefix = server.implicitTls() ? "mail.smtps." : "mail.smtp.";
         Properties props = new Properties();
         props.put(prefix + "ssl.socketFactory", socketFactory);
+        if (!server.implicitTls()) {
+            props.put(prefix + "socketFactory", plainSocketFactory);
+        }
         // Angus otherwise retries a failed TLS connect with the JVM's default factory: no client certificate,
         // default trust, and the real cause (e.g. a host name mismatch) replaced by a misleading one
         props.put(prefix + "socketFactory.fallback", "false");

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -32,15 +33,19 @@ final class TrackingSocketFactory extends SSLSocketFactory {
     private final Supplier<SSLContext> newContext;
     private final boolean reuseContexts;
     private final TlsPolicy policy;
+    private final UnaryOperator<Socket> underTls;
     private final Deque<SSLContext> idleContexts = new ConcurrentLinkedDeque<>();
 
     /**
      * @param reuseContexts false: a fresh context (so an empty session cache) for every socket
+     * @param underTls      applied to the plain socket TLS is layered on (Angus always layers, even for implicit TLS)
      */
-    TrackingSocketFactory(Supplier<SSLContext> newContext, boolean reuseContexts, TlsPolicy policy) {
+    TrackingSocketFactory(Supplier<SSLContext> newContext, boolean reuseContexts, TlsPolicy policy,
+                          UnaryOperator<Socket> underTls) {
         this.newContext = newContext;
         this.reuseContexts = reuseContexts;
         this.policy = policy;
+        this.underTls = underTls;
     }
 
     /** Returns and forgets the last TLS socket this thread created through any tracking factory. */
@@ -86,7 +91,8 @@ final class TrackingSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-        return create(f -> f.createSocket(socket, host, port, autoClose));
+        Socket below = underTls.apply(socket);
+        return create(f -> f.createSocket(below, host, port, autoClose));
     }
 
     @Override

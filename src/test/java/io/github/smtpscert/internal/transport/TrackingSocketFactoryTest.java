@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrackingSocketFactoryTest {
 
     private final SSLSocketFactory factory = new TrackingSocketFactory(
-            () -> new SslContexts(null, true, 10, 60).newContext(Identity.ANONYMOUS), true, TlsPolicy.of(null, null));
+            () -> new SslContexts(null, true, 10, 60).newContext(Identity.ANONYMOUS), true, TlsPolicy.of(null, null),
+            socket -> socket);
 
     @Test
     void implicitTlsSocketHasNagleOff() throws Exception {
