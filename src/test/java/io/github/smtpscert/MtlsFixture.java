@@ -55,8 +55,13 @@ final class MtlsFixture implements AutoCloseable, AfterAllCallback {
 
     /** For a {@code @RegisterExtension static} field: one server for the test class, stopped after it. */
     static MtlsFixture perClass() {
+        return perClass(null);
+    }
+
+    /** As {@link #perClass()}, with the server the builder makes (null: the default one). */
+    static MtlsFixture perClass(MtlsSmtpServer.Builder builder) {
         try {
-            return new MtlsFixture();
+            return new MtlsFixture(builder);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test server", e);
         }

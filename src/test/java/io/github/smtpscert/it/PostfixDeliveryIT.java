@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import io.github.smtpscert.SmtpsCertConstants;
 import io.github.smtpscert.SmtpsCertEndpoint;
 import io.github.smtpscert.SmtpsCertPermanentException;
+import io.github.smtpscert.SmtpsCertTransientException;
 import io.github.smtpscert.it.PostfixServer.Client;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.CamelContext;
@@ -117,6 +118,22 @@ class PostfixDeliveryIT {
         SmtpsCertPermanentException e = permanentFailure(exchange);
         assertTrue(e.getMessage().contains("tlsMode=IMPLICIT") && e.getMessage().contains("Fix: use tlsMode=STARTTLS"),
                 e.getMessage());
+        assertEquals(List.of(), postfix.messages(marker));
+    }
+
+    @Test
+    void startTlsAgainstTheImplicitTlsPortSaysThereWasNoGreetingAndWhichModeToUse() throws Exception {
+        // Postfix's 465 (smtpd_tls_wrappermode) waits for a TLS ClientHello while a STARTTLS client waits for the 220
+        String server = postfix.host() + ":" + postfix.smtpsPort();
+        Exchange exchange = send(uri(server, "tlsMode=STARTTLS&timeout=2000",
+                identity(postfix.client("alice"), Identity.PKCS12), trust(Trust.TRUST_CERTIFICATES)), "wrong mode");
+
+        Exception e = exchange.getException();
+        if (!(e instanceof SmtpsCertTransientException)) {
+            throw new AssertionError("expected a SmtpsCertTransientException, got " + e, e);
+        }
+        assertTrue(e.getMessage().contains("no SMTP greeting from " + server + " within 2000 ms"), e.getMessage());
+        assertTrue(e.getMessage().contains("set tlsMode=IMPLICIT"), e.getMessage());
         assertEquals(List.of(), postfix.messages(marker));
     }
 

@@ -130,11 +130,19 @@ public final class TestPki {
     /** An RSA server certificate (serverAuth EKU) for DNS:localhost and IP:127.0.0.1. */
     public Leaf issueServer(String cn) {
         Instant now = Instant.now();
+        return issueServer(cn, now.minus(BACKDATE), now.plus(LEAF_LIFETIME));
+    }
+
+    /**
+     * A server certificate like {@link #issueServer(String)} with an explicit validity window, e.g. to make an expired
+     * or not-yet-valid one. X.509 keeps whole seconds: the certificate's dates are these instants without the fraction.
+     */
+    public Leaf issueServer(String cn, Instant notBefore, Instant notAfter) {
         GeneralNames sans = new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.dNSName, "localhost"),
             new GeneralName(GeneralName.iPAddress, "127.0.0.1")
         });
-        return issue(cn, KeyAlg.RSA, now.minus(BACKDATE), now.plus(LEAF_LIFETIME), KeyPurposeId.id_kp_serverAuth, sans);
+        return issue(cn, KeyAlg.RSA, notBefore, notAfter, KeyPurposeId.id_kp_serverAuth, sans);
     }
 
     public X509Certificate root() {

@@ -22,6 +22,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -82,6 +84,18 @@ class TestPkiTest {
         List<Object> names = new ArrayList<>();
         server.getSubjectAlternativeNames().forEach(name -> names.add(name.get(1)));
         assertEquals(List.of("localhost", "127.0.0.1"), names);
+    }
+
+    @Test
+    void serverCertificateWithDatesHasThemAndStillNamesLocalhost() throws Exception {
+        Instant notBefore = Instant.parse("2020-01-02T03:04:05.678Z");
+        Instant notAfter = Instant.parse("2021-01-02T03:04:05Z");
+        X509Certificate expired = pki.issueServer("localhost", notBefore, notAfter).certificate();
+
+        assertEquals(notBefore.truncatedTo(ChronoUnit.SECONDS), expired.getNotBefore().toInstant());
+        assertEquals(notAfter, expired.getNotAfter().toInstant());
+        assertEquals(List.of("1.3.6.1.5.5.7.3.1"), expired.getExtendedKeyUsage());
+        assertEquals(2, expired.getSubjectAlternativeNames().size());
     }
 
     @ParameterizedTest
