@@ -220,9 +220,12 @@ class FaultInjectionTest {
                                             + "or timeout if the server is slow"), message);
                 assertFalse(message.contains("tlsMode"), message);
             }
-            case MAIL -> assertTrue(message.contains("sending failed at MAIL FROM") && message.contains("timed out"),
+            // one deadline per reply, from the command that asked for it
+            case MAIL -> assertTrue(message.contains("sending failed at MAIL FROM: SocketTimeoutException: no complete "
+                                                     + "reply from localhost:" + server.port() + " within 500 ms. Fix: "),
                     message);
-            default -> assertTrue(message.contains("(SocketTimeoutException: Read timed out)")
+            default -> assertTrue(message.contains("(SocketTimeoutException: no complete reply from localhost:"
+                                                   + server.port() + " within 500 ms)")
                                   && message.contains("may have queued it"), message);
         }
         // once the final dot is out, silence may hide an accepted message (END_OF_DATA: the server stored it)

@@ -171,7 +171,10 @@ final class SendFailures {
         if (code >= 500) {
             return SendFailure.permanent("the server refused the message " + where + ": " + reply(e), e, code);
         }
-        return SendFailure.retryable("sending failed " + where + ": " + (code >= 400 ? reply(e) : rootMessage(e)), e, code);
+        String fix = code < 400 && has(e, SocketTimeoutException.class)
+                ? ". Fix: the server is slow or stuck; raise timeout if it is only slow" : "";
+        return SendFailure.retryable("sending failed " + where + ": " + (code >= 400 ? reply(e) : rootMessage(e)) + fix,
+                e, code);
     }
 
     /** The recipients the server refused (4xx or 5xx), as Angus chains them. */
