@@ -229,7 +229,9 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * How long to wait for each server reply (socket read timeout), in milliseconds.
+     * How long each server reply may take, in milliseconds: the whole reply (the greeting, each TLS handshake flight,
+     * each answer to a command) must arrive within this time of the command that asked for it, however slowly the
+     * server drips it. A reply may also hold at most 64 KiB (lines of at most 4 KiB before TLS).
      *
      * @param timeout the new value
      */
