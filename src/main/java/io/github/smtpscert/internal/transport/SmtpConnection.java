@@ -54,6 +54,7 @@ public final class SmtpConnection implements Poolable {
                 new URLName(protocol, host, port, null, null, null), protocol, "smtps".equals(protocol));
         long start = System.currentTimeMillis();
         TrackingSocketFactory.takeLastSocket();
+        AlertFirstSocket.connecting(true); // a TLS alert refusing the certificate must beat a broken pipe
         try {
             transport.connect(host, port, user, password);
         } catch (MessagingException | RuntimeException e) {
@@ -62,6 +63,8 @@ public final class SmtpConnection implements Poolable {
                 throw new NoGreetingException(e);
             }
             throw e;
+        } finally {
+            AlertFirstSocket.connecting(false);
         }
         SSLSocket socket = TrackingSocketFactory.takeLastSocket();
         if (socket == null) {

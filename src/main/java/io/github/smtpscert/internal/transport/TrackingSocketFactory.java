@@ -86,7 +86,7 @@ final class TrackingSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
-        return create(f -> f.createSocket(socket, host, port, autoClose));
+        return create(f -> f.createSocket(AlertFirstSocket.wrap(socket), host, port, autoClose));
     }
 
     @Override
