@@ -425,6 +425,7 @@ class FaultInjectionTest {
                 case HANDSHAKE -> List.of(Fault.refuse());
                 case GREETING -> List.of(Fault.close(), Fault.reply(421), Fault.reply(554));
                 case EHLO -> List.of(Fault.close(), Fault.reply(421));
+                case STARTTLS -> List.of(Fault.reply(454)); // never reached: this server speaks implicit TLS
                 case MAIL -> List.of(Fault.close(), Fault.reply(421), Fault.reply(451), Fault.reply(452), Fault.reply(550));
                 case RCPT -> List.of(Fault.close(), Fault.reply(451), Fault.reply(452), Fault.reply(550));
                 case DATA -> List.of(Fault.close(), Fault.reply(451), Fault.reply(554));

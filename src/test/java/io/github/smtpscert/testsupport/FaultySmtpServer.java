@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A scripted SMTPS test server (implicit TLS, client certificate required) that can misbehave on purpose: refuse the
- * handshake, close the connection, answer with an error code or stop answering at any step of the SMTP dialogue.
+ * A scripted SMTPS test server (implicit TLS, or STARTTLS with {@link #startTls}; client certificate required) that can
+ * misbehave on purpose: refuse the handshake, close the connection, answer with an error code or stop answering at any
+ * step of the SMTP dialogue.
  * It speaks only the few commands Angus Mail sends and keeps every accepted message, so tests can count by
  * Message-ID or Subject that nothing was lost or duplicated.
  * <p>
@@ -47,19 +49,26 @@ public final class FaultySmtpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FaultySmtpServer.class);
     private static final char[] KEY_PASSWORD = "server".toCharArray();
     private static final Pattern RCPT_CODE = Pattern.compile("<reject-(\\d{3})[^>]*>");
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     /** Where in the dialogue a fault strikes. */
     public enum Step {
-        HANDSHAKE, GREETING, EHLO, MAIL, RCPT, DATA,
+        HANDSHAKE, GREETING, EHLO,
+        /** The reply to STARTTLS ({@link #startTls} servers only). */
+        STARTTLS,
+        MAIL, RCPT, DATA,
         /** After the DATA command was accepted and part of the content arrived. */
         MID_DATA,
         /** After the final dot, before the reply. */
         END_OF_DATA
     }
 
-    /** What happens at the step. {@link #REFUSE} only applies to the handshake. */
+    /**
+     * What happens at the step. {@link Kind#REFUSE} only applies to the handshake, {@link Kind#NO_TLS} only to
+     * STARTTLS.
+     */
     public record Fault(Kind kind, int code) {
-        public enum Kind { CLOSE, REPLY, STALL, REFUSE }
+        public enum Kind { CLOSE, REPLY, STALL, REFUSE, NO_TLS }
 
         public static Fault close() {
             return new Fault(Kind.CLOSE, 0);
@@ -75,6 +84,11 @@ public final class FaultySmtpServer implements AutoCloseable {
 
         public static Fault refuse() {
             return new Fault(Kind.REFUSE, 0);
+        }
+
+        /** Answers STARTTLS with 220, then never starts TLS: answers the client's handshake bytes in plaintext. */
+        public static Fault noTls() {
+            return new Fault(Kind.NO_TLS, 0);
         }
 
         @Override
@@ -94,6 +108,7 @@ public final class FaultySmtpServer implements AutoCloseable {
     }
 
     private final SSLContext context;
+    private final boolean implicitTls;
     private final InetAddress address = InetAddress.getLoopbackAddress();
     private final int port;
     private final List<Stored> stored = new CopyOnWriteArrayList<>();
@@ -101,10 +116,24 @@ public final class FaultySmtpServer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile Script script = step -> null;
-    private volatile SSLServerSocket serverSocket;
+    private volatile ServerSocket serverSocket;
     private volatile Thread acceptor;
 
+    /** Implicit TLS from the first byte, as on port 465. */
     public FaultySmtpServer(TestPki pki, Leaf serverLeaf) {
+        this(pki, serverLeaf, true);
+    }
+
+    /**
+     * Plaintext greeting, STARTTLS advertised and required before any mail command, as on port 587. The TLS handshake
+     * after STARTTLS counts as {@link Step#HANDSHAKE}.
+     */
+    public static FaultySmtpServer startTls(TestPki pki, Leaf serverLeaf) {
+        return new FaultySmtpServer(pki, serverLeaf, false);
+    }
+
+    private FaultySmtpServer(TestPki pki, Leaf serverLeaf, boolean implicitTls) {
+        this.implicitTls = implicitTls;
         try {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(serverLeaf.keyStore(KEY_PASSWORD), KEY_PASSWORD);
@@ -182,10 +211,16 @@ public final class FaultySmtpServer implements AutoCloseable {
 
     private int listen(int onPort) {
         try {
-            SSLServerSocket socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+            ServerSocket socket;
+            if (implicitTls) {
+                SSLServerSocket ssl = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+                ssl.setNeedClientAuth(true);
+                ssl.setEnabledProtocols(PROTOCOLS);
+                socket = ssl;
+            } else {
+                socket = new ServerSocket();
+            }
             socket.setReuseAddress(true);
-            socket.setNeedClientAuth(true);
-            socket.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
             socket.bind(new InetSocketAddress(address, onPort));
             serverSocket = socket;
             Thread thread = new Thread(() -> acceptLoop(socket), "faulty-smtp-accept-" + socket.getLocalPort());
@@ -211,13 +246,13 @@ public final class FaultySmtpServer implements AutoCloseable {
         closeAllConnections();
     }
 
-    private void acceptLoop(SSLServerSocket server) {
+    private void acceptLoop(ServerSocket server) {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
                 int id = connections.incrementAndGet();
                 open.add(socket);
-                Thread thread = new Thread(() -> serve(id, (SSLSocket) socket), "faulty-smtp-conn-" + id);
+                Thread thread = new Thread(() -> serve(id, socket), "faulty-smtp-conn-" + id);
                 thread.setDaemon(true);
                 thread.start();
             } catch (IOException e) {
@@ -228,14 +263,11 @@ public final class FaultySmtpServer implements AutoCloseable {
         }
     }
 
-    private void serve(int id, SSLSocket socket) {
+    private void serve(int id, Socket socket) {
         try (socket) {
-            Fault handshake = faultAt(Step.HANDSHAKE);
-            if (handshake != null) {
-                LOG.debug("connection {}: {} at handshake", id, handshake);
-                return; // closing before the server's first handshake message
+            if (socket instanceof SSLSocket ssl && !handshake(id, ssl)) {
+                return;
             }
-            socket.startHandshake();
             new Dialogue(id, socket).run();
         } catch (IOException e) {
             LOG.debug("connection {} ended: {}", id, e.toString());
@@ -244,14 +276,26 @@ public final class FaultySmtpServer implements AutoCloseable {
         }
     }
 
+    /** The server's side of the TLS handshake, unless a fault says to close first; false if it closed. */
+    private boolean handshake(int id, SSLSocket socket) throws IOException {
+        Fault handshake = faultAt(Step.HANDSHAKE);
+        if (handshake != null) {
+            LOG.debug("connection {}: {} at handshake", id, handshake);
+            return false; // closing before the server's first handshake message
+        }
+        socket.startHandshake(); // refuses an untrusted client certificate with an alert, and closes
+        return true;
+    }
+
     private enum Outcome { NORMAL, REFUSED, CLOSED }
 
     /** The SMTP side of one connection. */
     private final class Dialogue {
         private final int id;
         private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
+        private InputStream in;
+        private OutputStream out;
+        private boolean tls;
         private boolean hasRecipient;
 
         Dialogue(int id, Socket socket) throws IOException {
@@ -259,6 +303,7 @@ public final class FaultySmtpServer implements AutoCloseable {
             this.socket = socket;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
+            this.tls = socket instanceof SSLSocket;
         }
 
         void run() throws IOException {
@@ -271,10 +316,26 @@ public final class FaultySmtpServer implements AutoCloseable {
                     return;
                 }
                 String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase(Locale.ROOT);
+                if (!tls && !List.of("EHLO", "HELO", "STAR", "NOOP", "RSET", "QUIT").contains(verb)) {
+                    write("530 5.7.0 Must issue a STARTTLS command first");
+                    continue;
+                }
                 switch (verb) {
                     case "EHLO", "HELO" -> {
-                        if (step(Step.EHLO, "250-faulty.test\r\n250-8BITMIME\r\n250 SIZE 100000000") == Outcome.CLOSED) {
+                        String reply = "250-faulty.test\r\n250-8BITMIME\r\n" + (tls ? "" : "250-STARTTLS\r\n")
+                                       + "250 SIZE 100000000";
+                        if (step(Step.EHLO, reply) == Outcome.CLOSED) {
                             return;
+                        }
+                    }
+                    case "STAR" -> {
+                        if (tls) {
+                            write("503 5.5.1 TLS already active");
+                        } else {
+                            Outcome outcome = step(Step.STARTTLS, "220 2.0.0 ready to start TLS");
+                            if (outcome == Outcome.CLOSED || outcome == Outcome.NORMAL && !startTls()) {
+                                return;
+                            }
                         }
                     }
                     case "MAIL" -> {
@@ -314,6 +375,21 @@ public final class FaultySmtpServer implements AutoCloseable {
                     default -> write("502 5.5.2 not implemented");
                 }
             }
+        }
+
+        /** After the 220 to STARTTLS: the TLS handshake over the same TCP connection; false if it closed. */
+        private boolean startTls() throws IOException {
+            SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+            ssl.setUseClientMode(false);
+            ssl.setNeedClientAuth(true);
+            ssl.setEnabledProtocols(PROTOCOLS);
+            if (!handshake(id, ssl)) {
+                return false;
+            }
+            in = ssl.getInputStream();
+            out = ssl.getOutputStream();
+            tls = true;
+            return true;
         }
 
         /** Reads the content up to the final dot, then stores and answers unless a fault says otherwise. */
@@ -375,6 +451,15 @@ public final class FaultySmtpServer implements AutoCloseable {
                         }
                     } catch (SocketException e) {
                         // closed by close()/restart()
+                    }
+                    return Outcome.CLOSED;
+                }
+                case NO_TLS -> {
+                    // a broken server or middlebox: says yes to STARTTLS, then takes the client's handshake for a
+                    // command
+                    write("220 2.0.0 ready to start TLS");
+                    if (in.read(new byte[4096]) > 0) {
+                        write("500 5.5.2 syntax error, command unrecognized");
                     }
                     return Outcome.CLOSED;
                 }

@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -22,6 +23,15 @@ import java.util.concurrent.TimeUnit;
  * long as the connection is plaintext (before STARTTLS), and it must be complete within
  * {@link ReplyLimits#timeoutMillis()} of our last write. Breaking a limit closes the TCP connection at once, so no
  * TLS close or QUIT waits on the same server again.
+ * <p>
+ * While this thread is connecting ({@link #connecting}), a write that fails is reported at the next read instead,
+ * once what the server sent before the connection broke has been read. With TLS 1.3 the server checks the client
+ * certificate after the client's last handshake message, so the client may still be writing (its Finished, or EHLO
+ * after STARTTLS) when the server sends its alert and closes; a server that closes with our records unread (JSSE does)
+ * makes its TCP stack answer with a reset, and our next write fails with the alert unread in the receive buffer. JSSE
+ * and Angus both close the connection as soon as a write fails, discarding the alert; reading first lets JSSE report
+ * the refusal it is. Every command written while connecting is followed by reading its reply, so no failure is lost.
+ * Once connected, writes fail at once: a failure in DATA must stay a failure in DATA.
  */
 final class GuardedSocket extends Socket {
 
@@ -31,6 +41,9 @@ final class GuardedSocket extends Socket {
     }
 
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
+    /** How long the read after a failed write may wait: what the server sent is already here when the write failed. */
+    static final int READ_AFTER_FAILURE_MILLIS = 1000;
+    private static final ThreadLocal<Boolean> CONNECTING = new ThreadLocal<>();
 
     private final Socket inner;
     private final ReplyLimits limits;
@@ -40,6 +53,7 @@ final class GuardedSocket extends Socket {
     private int replyBytes;
     private int lineBytes;
     private int soTimeout;
+    private volatile IOException failedWrite;
     private InputStream in;
     private OutputStream out;
 
@@ -53,6 +67,15 @@ final class GuardedSocket extends Socket {
         this.plaintext = plaintext;
         this.onClose = onClose;
         startReply();
+    }
+
+    /** Marks this thread as connecting (true) or done (false): only while connecting are failed writes deferred. */
+    static void connecting(boolean connecting) {
+        if (connecting) {
+            CONNECTING.set(Boolean.TRUE);
+        } else {
+            CONNECTING.remove();
+        }
     }
 
     /** Closes the TCP connection without any goodbye: used when the endpoint stops with this send in flight. */
@@ -77,25 +100,79 @@ final class GuardedSocket extends Socket {
         startReply();
     }
 
-    /** Waits no longer than the reply's deadline allows, then reads. */
+    /** Writes, or while connecting keeps a failure for the next read. */
+    private void write(OutputStream sink, byte[] b, int off, int len) throws IOException {
+        if (deferredFailure()) {
+            return;
+        }
+        try {
+            sink.write(b, off, len);
+        } catch (IOException e) {
+            defer(e);
+            return;
+        }
+        wrote(b, off, len);
+    }
+
+    private void flush(OutputStream sink) throws IOException {
+        if (!deferredFailure()) {
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                defer(e);
+            }
+        }
+    }
+
+    /** True if a write already failed and is kept for the next read; once connected, throws it instead. */
+    private boolean deferredFailure() throws IOException {
+        IOException failed = failedWrite;
+        if (failed != null && CONNECTING.get() == null) {
+            throw failed;
+        }
+        return failed != null;
+    }
+
+    private void defer(IOException e) throws IOException {
+        if (CONNECTING.get() == null || e instanceof InterruptedIOException) {
+            throw e;
+        }
+        failedWrite = e;
+    }
+
+    /** Waits no longer than the reply's deadline allows (after a failed write: briefly), then reads. */
     private int read(InputStream source, byte[] b, int off, int len) throws IOException {
+        IOException failed = failedWrite;
         long remainingMillis;
         synchronized (this) {
             remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
         }
         if (remainingMillis <= 0) {
-            throw timedOut();
+            throw failed != null ? failed : timedOut();
         }
-        int wait = soTimeout > 0 ? (int) Math.min(remainingMillis, soTimeout) : (int) Math.min(remainingMillis, Integer.MAX_VALUE);
-        inner.setSoTimeout(Math.max(1, wait));
+        long wait = soTimeout > 0 ? Math.min(remainingMillis, soTimeout) : remainingMillis;
+        if (failed != null) {
+            wait = Math.min(wait, READ_AFTER_FAILURE_MILLIS);
+        }
+        inner.setSoTimeout((int) Math.max(1, Math.min(wait, Integer.MAX_VALUE)));
         int n;
         try {
             n = source.read(b, off, len);
         } catch (SocketTimeoutException e) {
-            throw timedOut();
+            throw failed != null ? failed : timedOut();
+        } catch (IOException e) {
+            if (failed == null) {
+                throw e;
+            }
+            if (failed.getSuppressed().length == 0) {
+                failed.addSuppressed(e);
+            }
+            throw failed;
         }
         if (n > 0) {
             count(b, off, n);
+        } else if (failed != null) {
+            throw failed; // the server's last words were read: now the write's own failure, not end of stream
         }
         return n;
     }
@@ -158,8 +235,12 @@ final class GuardedSocket extends Socket {
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    sink.write(b, off, len);
-                    wrote(b, off, len);
+                    GuardedSocket.this.write(sink, b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    GuardedSocket.this.flush(sink);
                 }
             };
         }

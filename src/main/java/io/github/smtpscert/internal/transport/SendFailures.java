@@ -22,6 +22,7 @@ import io.github.smtpscert.internal.tls.IdentitySource;
 import io.github.smtpscert.internal.tls.UntrustedServerException;
 import io.github.smtpscert.internal.transport.SmtpConnection.NoGreetingException;
 import io.github.smtpscert.internal.transport.SmtpConnection.Stage;
+import io.github.smtpscert.internal.transport.SmtpConnection.StartTlsRefusedException;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -49,6 +50,17 @@ final class SendFailures {
             return permanent(e, "login at " + server + " failed (" + clip(e.getMessage())
                     + "). Fix: check username and password, or leave both unset if the relay authenticates by certificate");
         }
+        StartTlsRefusedException refused = find(e, StartTlsRefusedException.class);
+        if (refused != null) {
+            String message = server + " refused STARTTLS: " + refused.getMessage() + ". Fix: ";
+            return refused.replyCode() >= 500
+                    ? SendFailure.permanent(message + "ask the server's operator to enable STARTTLS, or use the "
+                            + "server's implicit TLS port with tlsMode=IMPLICIT (usually 465); there is no plaintext "
+                            + "fall-back", e, refused.replyCode())
+                    : SendFailure.retryable(message + "none if it passes (the reply says TLS is not available for "
+                            + "now); if it repeats, ask the server's operator; there is no plaintext fall-back",
+                            e, refused.replyCode());
+        }
         if (text.contains("starttls is required")) {
             return permanent(e, server + " does not offer STARTTLS, which tlsMode=STARTTLS requires. "
                     + "Fix: use the server's implicit TLS port with tlsMode=IMPLICIT (usually 465); there is no plaintext fall-back");
@@ -75,6 +87,12 @@ final class SendFailures {
                        : ", or add that CA to " + untrusted.trustSource()));
         }
         if (text.contains("unrecognized ssl message") || text.contains("plaintext connection")) {
+            if (!settings.implicitTls()) {
+                return permanent(e, "tlsMode=STARTTLS: " + server + " accepted STARTTLS (220) but then did not start "
+                        + "TLS: it answered the TLS handshake in plaintext. Fix: ask the server's operator to repair "
+                        + "STARTTLS (something on the path may be intercepting it), or use the server's implicit TLS "
+                        + "port with tlsMode=IMPLICIT (usually 465); there is no plaintext fall-back");
+            }
             return permanent(e, "tlsMode=IMPLICIT: " + server + " does not speak TLS from the first byte. "
                     + "Fix: use tlsMode=STARTTLS for a STARTTLS port such as 587, or the server's implicit TLS port (465)");
         }

@@ -54,6 +54,7 @@ public final class SmtpConnection implements Poolable {
                 new URLName(protocol, host, port, null, null, null), protocol, "smtps".equals(protocol));
         long start = System.currentTimeMillis();
         TrackingSocketFactory.takeLastSocket();
+        GuardedSocket.connecting(true); // a TLS alert refusing the certificate must beat a broken pipe
         try {
             transport.connect(host, port, user, password);
         } catch (MessagingException | RuntimeException e) {
@@ -62,6 +63,8 @@ public final class SmtpConnection implements Poolable {
                 throw new NoGreetingException(e);
             }
             throw e;
+        } finally {
+            GuardedSocket.connecting(false);
         }
         SSLSocket socket = TrackingSocketFactory.takeLastSocket();
         if (socket == null) {
@@ -116,6 +119,20 @@ public final class SmtpConnection implements Poolable {
         }
     }
 
+    /** The server answered STARTTLS with something other than 220; Angus keeps only the reply's text. */
+    static final class StartTlsRefusedException extends MessagingException {
+        private final int replyCode;
+
+        StartTlsRefusedException(int replyCode, String reply, Exception cause) {
+            super(reply, cause);
+            this.replyCode = replyCode;
+        }
+
+        int replyCode() {
+            return replyCode;
+        }
+    }
+
     /** Angus's transport with hooks that record the SMTP stage reached. */
     private static final class StageTrackingTransport extends SMTPTransport {
         private volatile Stage stage = Stage.IDLE;
@@ -138,6 +155,20 @@ public final class SmtpConnection implements Poolable {
                 throw new MessagingException("the server closed the session: " + getLastServerResponse().trim());
             }
             return accepted;
+        }
+
+        @Override
+        protected void startTLS() throws MessagingException {
+            try {
+                super.startTLS();
+            } catch (MessagingException e) {
+                // a refusal has no cause; a failure to send, to read or in the TLS handshake has one
+                int code = getLastReturnCode();
+                if (e.getNextException() == null && code >= 100 && code != 220) {
+                    throw new StartTlsRefusedException(code, getLastServerResponse().trim(), e);
+                }
+                throw e;
+            }
         }
 
         @Override
