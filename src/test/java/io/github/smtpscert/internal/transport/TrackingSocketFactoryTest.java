@@ -9,7 +9,6 @@ import javax.net.ssl.SSLSocketFactory;
 import io.github.smtpscert.internal.tls.Identity;
 import io.github.smtpscert.internal.tls.SslContexts;
 import io.github.smtpscert.internal.tls.TlsPolicy;
-
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
