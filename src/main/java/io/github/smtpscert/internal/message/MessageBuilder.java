@@ -170,10 +170,60 @@ public final class MessageBuilder {
 
     /** CR or LF in a header value would let the input add headers of its own (header injection). */
     static void noLineBreaks(String option, String value) {
-        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+        if (hasLineBreak(value)) {
             throw ConfigurationProblem.of(option, null, "contains a line break (CR or LF), which could inject mail headers",
                     "Fix: remove line breaks from the value");
         }
+    }
+
+    private static boolean hasLineBreak(String value) {
+        return value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0);
+    }
+
+    /**
+     * A header name goes on the wire as it is, before the colon: it must be an RFC 5322 field name (printable ASCII
+     * other than the colon), or it could end the header early, add one of its own or forge another's value.
+     */
+    static void fieldName(String name, String attachment) {
+        String where = ", in attachment " + printable(attachment);
+        if (hasLineBreak(name)) {
+            throw ConfigurationProblem.of("attachment header name", printable(name),
+                    "contains a line break (CR or LF), which could inject mail headers" + where,
+                    "Fix: remove line breaks from the header name");
+        }
+        boolean valid = name != null && !name.isEmpty();
+        for (int i = 0; valid && i < name.length(); i++) {
+            char c = name.charAt(i);
+            valid = c > ' ' && c < 127 && c != ':';
+        }
+        if (!valid) {
+            throw ConfigurationProblem.of("attachment header name", printable(name),
+                    "is not a header field name (printable ASCII without spaces or ':')" + where,
+                    "Fix: use a name such as X-Report-Id");
+        }
+    }
+
+    /** The text with CR, LF and other control characters written as escapes, so an error message stays one line. */
+    static String printable(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static boolean isPresent(String className) {
@@ -197,11 +247,18 @@ public final class MessageBuilder {
         static void addTo(MimeMultipart multipart, Exchange exchange) throws MessagingException {
             for (Map.Entry<String, Attachment> entry
                     : exchange.getMessage(AttachmentMessage.class).getAttachmentObjects().entrySet()) {
+                String fileName = entry.getKey();
+                if (hasLineBreak(fileName)) {
+                    throw ConfigurationProblem.of("attachment file name", printable(fileName),
+                            "contains a line break (CR or LF), which could inject mail headers",
+                            "Fix: remove line breaks from the attachment's name");
+                }
                 MimeBodyPart part = new MimeBodyPart();
                 part.setDataHandler(entry.getValue().getDataHandler());
-                part.setFileName(entry.getKey());
+                part.setFileName(fileName);
                 part.setDisposition(MimePart.ATTACHMENT);
                 for (String name : entry.getValue().getHeaderNames()) {
+                    fieldName(name, fileName);
                     List<String> values = new ArrayList<>(entry.getValue().getHeaderAsList(name));
                     for (String value : values) {
                         noLineBreaks("attachment header " + name, value);
