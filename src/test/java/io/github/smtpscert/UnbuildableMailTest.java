@@ -1,5 +1,8 @@
 package io.github.smtpscert;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,11 +11,13 @@ import io.github.smtpscert.testsupport.FaultySmtpServer;
 import io.github.smtpscert.testsupport.KeyAlg;
 import io.github.smtpscert.testsupport.TempDirs;
 import io.github.smtpscert.testsupport.TestPki;
+import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.attachment.DefaultAttachment;
+import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Exchanges that cannot become a clean mail: refused with a permanent error naming what is wrong, and the scripted
- * server, which keeps the raw bytes of every message it accepts, receives nothing.
+ * Exchanges that cannot become a clean mail - header injection through attachments, a body that cannot be read -
+ * fail with a permanent error naming what is wrong, and the scripted server, which keeps the raw bytes of every
+ * message it accepts, receives nothing.
  */
 class UnbuildableMailTest {
 
@@ -171,5 +178,111 @@ class UnbuildableMailTest {
         SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
         assertTrue(e.getMessage().contains("attachment header X-Foo") && e.getMessage().contains("line break"),
                 e.getMessage());
+    }
+
+    // ---- a body that cannot be read ----
+
+    /** Gives {@code size} bytes of CRLF-terminated text lines, then fails as a disk or network source would. */
+    private static InputStream failingAfter(int size) {
+        return new InputStream() {
+            private int given;
+
+            @Override
+            public int read() throws IOException {
+                if (given == size) {
+                    throw new IOException("disk gone");
+                }
+                int position = given++ % 64;
+                return position == 62 ? '\r' : position == 63 ? '\n' : 'a';
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"text/plain", "application/octet-stream"})
+    void aStreamThatFailsAfterOneMegabyteIsAPermanentErrorAndNothingIsDelivered(String contentType) {
+        int before = server.stored().size();
+        Exchange ex = ctx.createProducerTemplate().send(uri() + "&contentType=" + contentType,
+                exchange -> exchange.getMessage().setBody(failingAfter(1024 * 1024)));
+
+        SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
+        assertTrue(e.getMessage().startsWith("cannot build the mail: body="), e.getMessage());
+        assertTrue(e.getMessage().contains("the body cannot be read (IOException: disk gone)"), e.getMessage());
+        assertEquals(-1, e.getReplyCode());
+        assertEquals(before, server.stored().size(), "the server never got the final dot, so nothing was delivered");
+    }
+
+    @Test
+    void aBodyWhoseConversionFailsIsAPermanentErrorThatDoesNotQuoteTheBody() {
+        int before = server.stored().size();
+        int connections = server.connectionCount();
+        Exchange ex = ctx.createProducerTemplate().send(uri(), exchange -> exchange.getMessage().setBody(new Unprintable()));
+
+        SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
+        assertTrue(e.getMessage().startsWith("cannot build the mail: body=Unprintable: the body cannot be read ("),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("IllegalStateException: no text for this one"), e.getMessage());
+        assertEquals(before, server.stored().size());
+        assertEquals(connections, server.connectionCount(), "a body that cannot be converted is refused before connecting");
+    }
+
+    /** A body Camel can only convert to text through toString(), which fails. */
+    static final class Unprintable {
+        @Override
+        public String toString() {
+            throw new IllegalStateException("no text for this one");
+        }
+    }
+
+    @Test
+    void aPlainStreamIsNotSentAgainOnRedeliveryOnceRead() throws Exception {
+        // the first attempt breaks off in the middle of DATA, after part of the stream was read; the redelivery must
+        // not send what is left of the stream as if it were the whole body
+        int before = server.stored().size();
+        server.failNext(FaultySmtpServer.Step.MID_DATA, FaultySmtpServer.Fault.close());
+        Exchange ex = sendThroughRouteWithOneRedelivery(false, new ByteArrayInputStream(lines(50_000)));
+
+        SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
+        assertTrue(e.getMessage().contains("was already read by an earlier attempt")
+                   && e.getMessage().contains("stream caching"), e.getMessage());
+        assertEquals(before, server.stored().size());
+    }
+
+    @Test
+    void aStreamCachedBodyIsSentWholeOnRedelivery() throws Exception {
+        int before = server.stored().size();
+        byte[] body = lines(50_000);
+        server.failNext(FaultySmtpServer.Step.MID_DATA, FaultySmtpServer.Fault.close());
+        Exchange ex = sendThroughRouteWithOneRedelivery(true, new ByteArrayInputStream(body));
+
+        assertNull(ex.getException());
+        List<FaultySmtpServer.Stored> stored = server.stored();
+        assertEquals(before + 1, stored.size());
+        MimeMessage received = new MimeMessage(null, new ByteArrayInputStream(stored.get(stored.size() - 1).data()));
+        try (InputStream in = received.getInputStream()) {
+            assertArrayEquals(body, in.readAllBytes(), "the redelivery sent the whole body");
+        }
+    }
+
+    private Exchange sendThroughRouteWithOneRedelivery(boolean streamCaching, InputStream body) throws Exception {
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                errorHandler(defaultErrorHandler().maximumRedeliveries(1).redeliveryDelay(0));
+                from("direct:redelivered").streamCache(String.valueOf(streamCaching)).to(uri());
+            }
+        });
+        return ctx.createProducerTemplate().send("direct:redelivered", exchange -> exchange.getMessage().setBody(body));
+    }
+
+    /** 80-byte CRLF-terminated lines of printable ASCII, which quoted-printable carries unchanged. */
+    private static byte[] lines(int count) {
+        int size = 80 * count;
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) {
+            int position = i % 80;
+            data[i] = (byte) (position == 78 ? '\r' : position == 79 ? '\n' : 'a' + (i / 80) % 26);
+        }
+        return data;
     }
 }

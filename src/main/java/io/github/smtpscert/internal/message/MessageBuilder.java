@@ -1,6 +1,9 @@
 package io.github.smtpscert.internal.message;
 
+import java.io.File;
+import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,8 @@ import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.ParseException;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.Exchange;
+import org.apache.camel.TypeConversionException;
+import org.apache.camel.WrappedFile;
 import org.apache.camel.attachment.Attachment;
 import org.apache.camel.attachment.AttachmentMessage;
 
@@ -111,13 +116,106 @@ public final class MessageBuilder {
     private void setBody(MimePart part, org.apache.camel.Message in) throws MessagingException {
         ContentType type = contentType;
         String charset = type.getParameter("charset") != null ? type.getParameter("charset") : config.charset();
-        if ("text".equalsIgnoreCase(type.getPrimaryType())) {
-            String body = in.getBody(String.class);
-            part.setText(body == null ? "" : body, charset, type.getSubType());
-        } else {
-            byte[] body = in.getBody(byte[].class);
-            part.setDataHandler(new DataHandler(new ByteArrayDataSource(body == null ? new byte[0] : body, type.toString())));
+        boolean text = "text".equalsIgnoreCase(type.getPrimaryType());
+        Object raw = in.getBody();
+        StreamedBody streamed = streamed(raw, text ? withCharset(type, charset) : type.toString());
+        if (streamed != null) {
+            part.setDataHandler(new DataHandler(streamed));
+            // chosen here, so that Angus does not read the whole body to choose (saveChanges would); quoted-printable
+            // keeps mostly-ASCII text readable and turns its line breaks into CRLF, base64 keeps other bytes exact
+            part.setHeader("Content-Transfer-Encoding", text ? "quoted-printable" : "base64");
+            return;
         }
+        try {
+            if (text) {
+                String body = in.getBody(String.class);
+                part.setText(body == null ? "" : body, charset, type.getSubType());
+            } else {
+                byte[] body = in.getBody(byte[].class);
+                part.setDataHandler(new DataHandler(new ByteArrayDataSource(body == null ? new byte[0] : body, type.toString())));
+            }
+        } catch (TypeConversionException e) {
+            throw unreadable(raw, e);
+        }
+    }
+
+    /** An InputStream or file body, to be read while the mail is written; null for any other body. */
+    private static StreamedBody streamed(Object body, String contentType) {
+        if (body instanceof InputStream stream) {
+            if (StreamedBody.alreadyRead(stream)) {
+                throw ConfigurationProblem.of("body", typeName(body), "was already read by an earlier attempt to send "
+                        + "(a redelivery, or another endpoint), and a plain InputStream cannot be read twice",
+                        "Fix: enable stream caching on the route (Camel's default for routes), or give the body as "
+                        + "byte[], String or a file");
+            }
+            return StreamedBody.of(stream, contentType);
+        }
+        if (body instanceof WrappedFile<?> wrapped && wrapped.getFile() instanceof File file) {
+            return StreamedBody.of(file.toPath(), contentType);
+        }
+        if (body instanceof File file) {
+            return StreamedBody.of(file.toPath(), contentType);
+        }
+        if (body instanceof Path file) {
+            return StreamedBody.of(file, contentType);
+        }
+        return null;
+    }
+
+    private static String withCharset(ContentType type, String charset) {
+        ContentType copy = new ContentType(type.getPrimaryType(), type.getSubType(), type.getParameterList());
+        copy.setParameter("charset", charset);
+        return copy.toString();
+    }
+
+    /**
+     * The failure to report when reading the body failed, at build time or while it was written (the failure's cause
+     * chain then holds {@link StreamedBody.UnreadableBody}); null when the failure has nothing to do with the body.
+     */
+    public static ConfigurationProblem unreadableBody(Throwable failure, Exchange exchange) {
+        for (Throwable t = failure; t != null; t = next(t)) {
+            if (t instanceof StreamedBody.UnreadableBody) {
+                return unreadable(exchange.getMessage().getBody(), t.getCause());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Names the innermost cause, one line and short. Camel's TypeConversionException quotes the value it was given,
+     * the body, so it is described by its types and kept out of the cause chain.
+     */
+    private static ConfigurationProblem unreadable(Object body, Throwable e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = next(t)) {
+            root = t;
+        }
+        String reason;
+        if (root instanceof TypeConversionException conversion) {
+            reason = "no conversion from " + typeName(conversion.getFromType()) + " to " + typeName(conversion.getToType());
+            root = null;
+        } else if (root == null) {
+            reason = "unknown reason";
+        } else {
+            reason = printable(root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()));
+            reason = reason.length() > 200 ? reason.substring(0, 200) + "..." : reason;
+        }
+        return ConfigurationProblem.of("body", typeName(body), "the body cannot be read (" + reason + ")",
+                "Fix: check what the body comes from (stream, file or type converter); the server received no complete "
+                + "message, so nothing was delivered", root);
+    }
+
+    private static Throwable next(Throwable t) {
+        Throwable next = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause();
+        return next == t ? null : next;
+    }
+
+    private static String typeName(Object body) {
+        if (body == null) {
+            return "null";
+        }
+        Class<?> type = body instanceof Class<?> c ? c : body.getClass();
+        return type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName();
     }
 
     private static ContentType parseContentType(String contentType) {
