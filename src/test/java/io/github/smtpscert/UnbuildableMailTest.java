@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -284,5 +285,20 @@ class UnbuildableMailTest {
             data[i] = (byte) (position == 78 ? '\r' : position == 79 ? '\n' : 'a' + (i / 80) % 26);
         }
         return data;
+    }
+
+    @Test
+    void anUnsupportedCharsetStopsTheEndpointNamingIt() {
+        // before, the mail was built and failed while its body was written, as a transient error at DATA
+        int connections = server.connectionCount();
+        Exception e = assertThrows(Exception.class,
+                () -> ctx.createProducerTemplate().sendBody(uri() + "&charset=X-NO-SUCH-CHARSET", "body"));
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append(" | ");
+        }
+        assertTrue(messages.toString().contains("charset=X-NO-SUCH-CHARSET: the charset X-NO-SUCH-CHARSET is not "
+                                                + "supported by this JVM"), messages.toString());
+        assertEquals(connections, server.connectionCount());
     }
 }

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
 import java.nio.file.Path;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.internet.ParseException;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.Exchange;
@@ -51,8 +53,10 @@ public final class MessageBuilder {
     private final InternetAddress[] bcc;
     private final InternetAddress[] replyTo;
     private final ContentType contentType;
+    private final String charset;
+    private final Charset javaCharset;
 
-    /** Checks the configured addresses, subject and content type. */
+    /** Checks the configured addresses, subject, content type and charset. */
     public MessageBuilder(Options config) {
         this.config = config;
         this.from = addresses("from", config.from());
@@ -62,6 +66,11 @@ public final class MessageBuilder {
         this.replyTo = addresses("replyTo", config.replyTo());
         noLineBreaks("subject", config.subject());
         this.contentType = parseContentType(config.contentType());
+        // the subject always uses the charset option, the body the content type's charset if it names one
+        Charset optionCharset = javaCharset("charset", config.charset(), config.charset());
+        String typeCharset = contentType.getParameter("charset");
+        this.charset = typeCharset != null ? typeCharset : config.charset();
+        this.javaCharset = typeCharset != null ? javaCharset("contentType", config.contentType(), typeCharset) : optionCharset;
     }
 
     public MimeMessage createMessage(Exchange exchange, Session session) throws MessagingException {
@@ -115,7 +124,6 @@ public final class MessageBuilder {
 
     private void setBody(MimePart part, org.apache.camel.Message in) throws MessagingException {
         ContentType type = contentType;
-        String charset = type.getParameter("charset") != null ? type.getParameter("charset") : config.charset();
         boolean text = "text".equalsIgnoreCase(type.getPrimaryType());
         Object raw = in.getBody();
         StreamedBody streamed = streamed(raw, text ? withCharset(type, charset) : type.toString());
@@ -129,7 +137,8 @@ public final class MessageBuilder {
         try {
             if (text) {
                 String body = in.getBody(String.class);
-                part.setText(body == null ? "" : body, charset, type.getSubType());
+                part.setDataHandler(new DataHandler(new TextBody(body == null ? "" : body, javaCharset,
+                        withCharset(type, charset))));
             } else {
                 byte[] body = in.getBody(byte[].class);
                 part.setDataHandler(new DataHandler(new ByteArrayDataSource(body == null ? new byte[0] : body, type.toString())));
@@ -216,6 +225,15 @@ public final class MessageBuilder {
         }
         Class<?> type = body instanceof Class<?> c ? c : body.getClass();
         return type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName();
+    }
+
+    private static Charset javaCharset(String option, String input, String mimeCharset) {
+        try {
+            return Charset.forName(MimeUtility.javaCharset(mimeCharset));
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationProblem.of(option, input, "the charset " + mimeCharset + " is not supported by this JVM",
+                    "Fix: use a charset such as UTF-8 or ISO-8859-1", e);
+        }
     }
 
     private static ContentType parseContentType(String contentType) {
