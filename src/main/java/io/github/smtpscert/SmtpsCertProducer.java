@@ -51,7 +51,8 @@ public class SmtpsCertProducer extends DefaultProducer {
             // a streamed body is read while the mail is written: its failure breaks the send off before the end
             ConfigurationProblem body = MessageBuilder.unreadableBody(failure, exchange);
             if (body != null) {
-                throw new SmtpsCertPermanentException("cannot build the mail: " + body.getMessage(), exchange, body, -1);
+                throw new SmtpsCertPermanentException("cannot build the mail: " + body.getMessage(), exchange, body,
+                        -1);
             }
             throw toException(failure, exchange);
         }

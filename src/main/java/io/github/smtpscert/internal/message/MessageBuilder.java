@@ -3,9 +3,9 @@ package io.github.smtpscert.internal.message;
 import java.io.File;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
-import java.nio.file.Path;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +70,9 @@ public final class MessageBuilder {
         Charset optionCharset = javaCharset("charset", config.charset(), config.charset());
         String typeCharset = contentType.getParameter("charset");
         this.charset = typeCharset != null ? typeCharset : config.charset();
-        this.javaCharset = typeCharset != null ? javaCharset("contentType", config.contentType(), typeCharset) : optionCharset;
+        this.javaCharset = typeCharset != null
+                ? javaCharset("contentType", config.contentType(), typeCharset)
+                : optionCharset;
     }
 
     public MimeMessage createMessage(Exchange exchange, Session session) throws MessagingException {
@@ -201,12 +203,14 @@ public final class MessageBuilder {
         }
         String reason;
         if (root instanceof TypeConversionException conversion) {
-            reason = "no conversion from " + typeName(conversion.getFromType()) + " to " + typeName(conversion.getToType());
+            reason = "no conversion from " + typeName(conversion.getFromType()) + " to "
+                     + typeName(conversion.getToType());
             root = null;
         } else if (root == null) {
             reason = "unknown reason";
         } else {
-            reason = printable(root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage()));
+            String message = root.getMessage() == null ? "" : ": " + root.getMessage();
+            reason = printable(root.getClass().getSimpleName() + message);
             reason = reason.length() > 200 ? reason.substring(0, 200) + "..." : reason;
         }
         return ConfigurationProblem.of("body", typeName(body), "the body cannot be read (" + reason + ")",
@@ -215,7 +219,9 @@ public final class MessageBuilder {
     }
 
     private static Throwable next(Throwable t) {
-        Throwable next = t instanceof MessagingException m && m.getNextException() != null ? m.getNextException() : t.getCause();
+        Throwable next = t instanceof MessagingException m && m.getNextException() != null
+                ? m.getNextException()
+                : t.getCause();
         return next == t ? null : next;
     }
 

@@ -82,8 +82,8 @@ public final class Identities {
                     throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption
                             + " (its aliases: " + String.join(", ", all) + ")", "Fix: use one of those aliases");
                 }
-                throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption + " (it has " + all.size()
-                        + " aliases; the closest: " + String.join(", ", closest(all, alias)) + ")",
+                throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption + " (it has "
+                        + all.size() + " aliases; the closest: " + String.join(", ", closest(all, alias)) + ")",
                         "Fix: use one of the store's aliases (keytool -list shows them all)");
             }
             if (!keyStore.isKeyEntry(alias)) {
