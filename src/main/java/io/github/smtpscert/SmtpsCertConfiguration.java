@@ -14,6 +14,14 @@ import org.apache.camel.support.jsse.SSLContextParameters;
 @UriParams
 public class SmtpsCertConfiguration implements Cloneable {
 
+    /** The pinned default of {@code cipherSuites}: TLS 1.3 suites, then ECDHE AEAD suites for TLS 1.2. */
+    static final String DEFAULT_CIPHER_SUITES = "TLS_AES_256_GCM_SHA384,TLS_AES_128_GCM_SHA256,"
+            + "TLS_CHACHA20_POLY1305_SHA256,"
+            + "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,"
+            + "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,"
+            + "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+            + "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+
     // --- server ---
 
     @UriPath
@@ -105,8 +113,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     private boolean verifyHostname = true;
     @UriParam(label = "security", defaultValue = "TLSv1.3,TLSv1.2", security = "insecure:ssl")
     private String protocols = "TLSv1.3,TLSv1.2";
-    @UriParam(label = "security", security = "insecure:ssl")
-    private String cipherSuites;
+    @UriParam(label = "security", security = "insecure:ssl", defaultValue = DEFAULT_CIPHER_SUITES)
+    private String cipherSuites = DEFAULT_CIPHER_SUITES;
 
     // --- session cache and pool ---
 
@@ -715,7 +723,11 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * Cipher suites to enable, comma separated. Default: the JVM's defaults.
+     * Cipher suites to enable, comma separated. The default is pinned, not the JVM's list: the TLS 1.3 suites and, for
+     * TLS 1.2, ECDHE key exchange with AES-GCM or ChaCha20-Poly1305 only (forward secrecy, authenticated encryption).
+     * To reach a server that offers nothing else, widen it by giving the whole list: the default plus the suite the
+     * server needs, such as TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256. Suites this JVM does not support are left out,
+     * with a WARN at start.
      *
      * @param cipherSuites the new value
      */

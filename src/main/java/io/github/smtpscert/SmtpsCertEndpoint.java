@@ -95,6 +95,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             throw SmtpsCertConfigurationException.of("host", null, "is missing",
                     "Fix: write the server in the URI, as smtps-cert:mail.example.org:465");
         }
+        TlsPolicy policy;
         try {
             messageBuilder = new MessageBuilder(new MessageBuilder.Options(c.getFrom(), c.getTo(), c.getCc(),
                     c.getBcc(), c.getReplyTo(), c.getSubject(), c.getContentType(), c.getCharset(),
@@ -104,18 +105,23 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             IdentityResolver.Trust trust = resolver.trust();
             sslContexts = new SslContexts(trust.managers(), c.isSslSessionCacheEnabled(), c.getSslSessionCacheSize(),
                     c.getSslSessionTimeout());
+            policy = TlsPolicy.of(c.getProtocols(), c.getCipherSuites());
         } catch (ConfigurationProblem e) {
             throw SmtpsCertConfigurationException.from(e);
         }
         boolean implicit = c.effectiveTlsMode() == TlsMode.IMPLICIT;
         server = new ServerSettings(c.getHost(), c.effectivePort(), implicit, c.getUsername(), c.getPassword(),
                 c.getConnectionTimeout(), c.getTimeout(), c.getWriteTimeout(), c.isVerifyHostname(),
-                TlsPolicy.of(c.getProtocols(), c.getCipherSuites()), c.getProtocols(), c.isSendPartial());
+                policy, c.getProtocols(), c.isSendPartial());
         mimeSession = Session.getInstance(new java.util.Properties());
         // host and port only in these lines: the raw endpoint URI can hold passwords
         if (!c.isVerifyHostname()) {
             LOG.warn("verifyHostname=false on smtps-cert:{}: the server's certificate is not checked against the "
                      + "host name, so a man in the middle can read the mail", server.address());
+        }
+        if (!policy.unsupportedCipherSuites().isEmpty()) {
+            LOG.warn("cipherSuites on smtps-cert:{}: this JVM does not support {}, so they are left out",
+                    server.address(), String.join(", ", policy.unsupportedCipherSuites()));
         }
         if (!implicit && server.port() == 465) {
             LOG.warn("tlsMode=STARTTLS on smtps-cert:{}: port 465 usually expects implicit TLS, so the server will "

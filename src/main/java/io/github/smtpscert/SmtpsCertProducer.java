@@ -1,6 +1,7 @@
 package io.github.smtpscert;
 
 import io.github.smtpscert.internal.ConfigurationProblem;
+import io.github.smtpscert.internal.message.MessageBuilder;
 import io.github.smtpscert.internal.tls.Identity;
 import io.github.smtpscert.internal.transport.SendFailure;
 import io.github.smtpscert.internal.transport.Sender;
@@ -47,6 +48,12 @@ public class SmtpsCertProducer extends DefaultProducer {
         try {
             sent = sender.send(message, identity);
         } catch (SendFailure failure) {
+            // a streamed body is read while the mail is written: its failure breaks the send off before the end
+            ConfigurationProblem body = MessageBuilder.unreadableBody(failure, exchange);
+            if (body != null) {
+                throw new SmtpsCertPermanentException("cannot build the mail: " + body.getMessage(), exchange, body,
+                        -1);
+            }
             throw toException(failure, exchange);
         }
         Message out = exchange.getMessage();

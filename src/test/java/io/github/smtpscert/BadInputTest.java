@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.github.smtpscert.testsupport.KeyAlg;
 import io.github.smtpscert.testsupport.Leaf;
@@ -117,6 +119,25 @@ class BadInputTest {
     void keyAliasNotFoundListsTheAliases() {
         String message = configurationError(aliceOptions() + "&keyAlias=carol");
         assertContains(message, "keyAlias=carol", "no such entry", "its aliases: alice", "Fix: use one of those aliases");
+    }
+
+    @Test
+    void keyAliasNotFoundInABigStoreNamesTheCountAndTheThreeClosest() {
+        Map<String, Leaf> entries = new TreeMap<>();
+        for (int i = 0; i < 60; i++) {
+            entries.put(String.format("tenant-%03d", i), bob);
+        }
+        entries.put("billing-eu", bob);
+        Path store = TestPki.writeKeyStore(dir.resolve("tenants.p12"), "PKCS12", PW.toCharArray(), entries);
+
+        String message = configurationError("keyStore=" + store + "&keyStorePassword=" + PW + "&keyAlias=TENANT-42");
+
+        // ignoring case, tenant-042 is one insertion away; tenant-002, -012, -022, -032, -040, -041, -043... are two,
+        // and ties go by name
+        assertContains(message, "keyAlias=TENANT-42", "no such entry", "it has 61 aliases",
+                "the closest: tenant-042, tenant-002, tenant-012)", "Fix: use one of the store's aliases");
+        assertEquals(4, message.split("(?i)tenant-", -1).length - 1, () -> "only the three closest are named: " + message);
+        assertTrue(!message.contains("billing-eu"), message);
     }
 
     @Test

@@ -86,10 +86,11 @@ public final class MtlsSmtpServer implements AutoCloseable {
      * @param connectionId        1-based number of the TCP connection, in accept order
      * @param tlsProtocol         negotiated protocol, e.g. TLSv1.3
      * @param envelopeRecipients  RCPT TO addresses of this transaction (includes Bcc recipients)
+     * @param cipherSuite         negotiated cipher suite, e.g. TLS_AES_256_GCM_SHA384
      */
     public record Delivery(MimeMessage message, String clientSubjectDn, String clientCertSha256Hex,
                            boolean sessionResumed, int connectionId, String tlsProtocol,
-                           List<String> envelopeRecipients) {
+                           List<String> envelopeRecipients, String cipherSuite) {
     }
 
     private final Managers managers = new Managers();
@@ -104,11 +105,13 @@ public final class MtlsSmtpServer implements AutoCloseable {
     private final SSLContext sslContext;
     private final ClientAuth clientAuth;
     private final String[] protocols;
+    private final String[] cipherSuites;
     private final TlsSmtpServer server;
 
     private MtlsSmtpServer(Builder builder) {
         this.clientAuth = builder.clientAuth;
         this.protocols = builder.protocols.clone();
+        this.cipherSuites = builder.cipherSuites == null ? null : builder.cipherSuites.clone();
         this.sslContext = serverContext(builder.serverLeaf, builder.trustStore);
         // GreenMail's default is to reject AUTH for unknown users; tests want any login accepted.
         managers.getUserManager().setAuthRequired(builder.authRequired);
@@ -231,6 +234,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
         private KeyStore trustStore;
         private ClientAuth clientAuth = ClientAuth.NEED;
         private String[] protocols = {"TLSv1.3", "TLSv1.2"};
+        private String[] cipherSuites;
         private boolean authRequired;
 
         private Builder(TestPki pki, Leaf serverLeaf) {
@@ -252,6 +256,12 @@ public final class MtlsSmtpServer implements AutoCloseable {
         /** Restricts the enabled TLS protocols, e.g. {@code protocols("TLSv1.2")}. */
         public Builder protocols(String... protocols) {
             this.protocols = protocols.clone();
+            return this;
+        }
+
+        /** Restricts the enabled cipher suites, e.g. to one the client does not offer; default: the JVM's. */
+        public Builder cipherSuites(String... cipherSuites) {
+            this.cipherSuites = cipherSuites.clone();
             return this;
         }
 
@@ -302,6 +312,9 @@ public final class MtlsSmtpServer implements AutoCloseable {
             }
             tls.setUseClientMode(false);
             tls.setEnabledProtocols(protocols);
+            if (cipherSuites != null) {
+                tls.setEnabledCipherSuites(cipherSuites);
+            }
             if (clientAuth == ClientAuth.NEED) {
                 tls.setNeedClientAuth(true);
             } else if (clientAuth == ClientAuth.WANT) {
@@ -313,7 +326,8 @@ public final class MtlsSmtpServer implements AutoCloseable {
     }
 
     /** What the handshake established for one connection. */
-    private record ConnectionInfo(int id, String subjectDn, String sha256Hex, boolean resumed, String protocol) {
+    private record ConnectionInfo(int id, String subjectDn, String sha256Hex, boolean resumed, String protocol,
+                                  String cipherSuite) {
     }
 
     /** Handles one connection: TLS handshake first, then GreenMail's SMTP dialogue. */
@@ -377,7 +391,8 @@ public final class MtlsSmtpServer implements AutoCloseable {
             String fingerprint = clientCert == null ? null : TestPki.sha256Hex(clientCert);
             LOG.debug("SMTPS connection {}: {} {} handshake, client {}", connectionId, session.getProtocol(),
                     resumed ? "resumed" : "full", subjectDn);
-            return new ConnectionInfo(connectionId, subjectDn, fingerprint, resumed, session.getProtocol());
+            return new ConnectionInfo(connectionId, subjectDn, fingerprint, resumed, session.getProtocol(),
+                    session.getCipherSuite());
         }
 
         private X509Certificate peerCertificate(SSLSession session) {
@@ -411,7 +426,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
             }
             ConnectionInfo info = connection;
             deliveries.add(new Delivery(message.getMessage(), info.subjectDn(), info.sha256Hex(), info.resumed(),
-                    info.id(), info.protocol(), List.copyOf(recipients)));
+                    info.id(), info.protocol(), List.copyOf(recipients), info.cipherSuite()));
         }
     }
 

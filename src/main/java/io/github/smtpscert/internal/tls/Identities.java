@@ -10,8 +10,10 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +24,9 @@ import io.github.smtpscert.internal.ConfigurationProblem;
  * identity came from a key store, every key entry of that store by alias (for per-exchange selection).
  */
 public final class Identities {
+
+    /** How many aliases an "unknown alias" error names: a store can hold hundreds. */
+    private static final int SUGGESTIONS = 3;
 
     private final Identity defaultIdentity;
     private final KeyStore keyStore;
@@ -72,8 +77,14 @@ public final class Identities {
     private Identity entry(String alias, String source) {
         try {
             if (!keyStore.containsAlias(alias)) {
-                throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption
-                        + " (its aliases: " + aliases(keyStore) + ")", "Fix: use one of those aliases");
+                List<String> all = aliases(keyStore);
+                if (all.size() <= SUGGESTIONS) {
+                    throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption
+                            + " (its aliases: " + String.join(", ", all) + ")", "Fix: use one of those aliases");
+                }
+                throw ConfigurationProblem.of(source, alias, "no such entry in " + storeOption + " (it has "
+                        + all.size() + " aliases; the closest: " + String.join(", ", closest(all, alias)) + ")",
+                        "Fix: use one of the store's aliases (keytool -list shows them all)");
             }
             if (!keyStore.isKeyEntry(alias)) {
                 throw ConfigurationProblem.of(source, alias, "the entry in " + storeOption
@@ -133,13 +144,39 @@ public final class Identities {
         }
     }
 
-    private static String aliases(KeyStore store) {
-        try {
-            List<String> all = Collections.list(store.aliases());
-            all.sort(String.CASE_INSENSITIVE_ORDER);
-            return String.join(", ", all);
-        } catch (KeyStoreException e) {
-            return "unknown";
+    private static List<String> aliases(KeyStore store) throws KeyStoreException {
+        List<String> all = Collections.list(store.aliases());
+        all.sort(String.CASE_INSENSITIVE_ORDER);
+        return all;
+    }
+
+    /** The {@link #SUGGESTIONS} aliases nearest to the one asked for, by edit distance ignoring case; ties by name. */
+    static List<String> closest(List<String> aliases, String asked) {
+        // an alias can come from a header: bound the work a long one can cause (aliases are short)
+        String wanted = (asked.length() > 100 ? asked.substring(0, 100) : asked).toLowerCase(Locale.ROOT);
+        return aliases.stream()
+                .sorted(Comparator.comparingInt((String a) -> editDistance(a.toLowerCase(Locale.ROOT), wanted))
+                        .thenComparing(String.CASE_INSENSITIVE_ORDER))
+                .limit(SUGGESTIONS).toList();
+    }
+
+    /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
         }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 }

@@ -118,6 +118,10 @@ final class SendFailures {
                     + "during the TLS handshake (" + rootMessage(e) + "). Fix: if this repeats, check that the server "
                     + "accepts protocols=" + settings.protocolsOption() + " and the client certificate", e, -1);
         }
+        if (text.contains("handshake_failure")) {
+            return permanent(e, "TLS with " + server + " failed: " + rootMessage(e) + ". Fix: the server may offer none "
+                    + "of cipherSuites (by default TLS 1.3 and ECDHE AEAD suites only): add the suite it needs to them");
+        }
         if (has(e, SSLException.class) || has(e, CertificateException.class)) {
             return permanent(e, "TLS with " + server + " failed: " + rootMessage(e));
         }
