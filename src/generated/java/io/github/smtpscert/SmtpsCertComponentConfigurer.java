@@ -36,6 +36,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "bcc": getOrCreateConfiguration(target).setBcc(property(camelContext, java.lang.String.class, value)); return true;
         case "cc": getOrCreateConfiguration(target).setCc(property(camelContext, java.lang.String.class, value)); return true;
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": getOrCreateConfiguration(target).setCertificateExpiryWarning(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "certificatefile":
         case "certificateFile": getOrCreateConfiguration(target).setCertificateFile(property(camelContext, java.lang.String.class, value)); return true;
         case "charset": getOrCreateConfiguration(target).setCharset(property(camelContext, java.lang.String.class, value)); return true;
@@ -130,6 +132,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "autowiredEnabled": return boolean.class;
         case "bcc": return java.lang.String.class;
         case "cc": return java.lang.String.class;
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": return long.class;
         case "certificatefile":
         case "certificateFile": return java.lang.String.class;
         case "charset": return java.lang.String.class;
@@ -225,6 +229,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "bcc": return getOrCreateConfiguration(target).getBcc();
         case "cc": return getOrCreateConfiguration(target).getCc();
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": return getOrCreateConfiguration(target).getCertificateExpiryWarning();
         case "certificatefile":
         case "certificateFile": return getOrCreateConfiguration(target).getCertificateFile();
         case "charset": return getOrCreateConfiguration(target).getCharset();

@@ -27,6 +27,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowIdentityFromHeader": target.getConfiguration().setAllowIdentityFromHeader(property(camelContext, boolean.class, value)); return true;
         case "bcc": target.getConfiguration().setBcc(property(camelContext, java.lang.String.class, value)); return true;
         case "cc": target.getConfiguration().setCc(property(camelContext, java.lang.String.class, value)); return true;
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": target.getConfiguration().setCertificateExpiryWarning(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "certificatefile":
         case "certificateFile": target.getConfiguration().setCertificateFile(property(camelContext, java.lang.String.class, value)); return true;
         case "charset": target.getConfiguration().setCharset(property(camelContext, java.lang.String.class, value)); return true;
@@ -116,6 +118,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowIdentityFromHeader": return boolean.class;
         case "bcc": return java.lang.String.class;
         case "cc": return java.lang.String.class;
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": return long.class;
         case "certificatefile":
         case "certificateFile": return java.lang.String.class;
         case "charset": return java.lang.String.class;
@@ -206,6 +210,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "allowIdentityFromHeader": return target.getConfiguration().isAllowIdentityFromHeader();
         case "bcc": return target.getConfiguration().getBcc();
         case "cc": return target.getConfiguration().getCc();
+        case "certificateexpirywarning":
+        case "certificateExpiryWarning": return target.getConfiguration().getCertificateExpiryWarning();
         case "certificatefile":
         case "certificateFile": return target.getConfiguration().getCertificateFile();
         case "charset": return target.getConfiguration().getCharset();

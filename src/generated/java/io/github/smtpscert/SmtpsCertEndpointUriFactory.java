@@ -24,10 +24,11 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(48);
+        Set<String> props = new HashSet<>(49);
         props.add("allowIdentityFromHeader");
         props.add("bcc");
         props.add("cc");
+        props.add("certificateExpiryWarning");
         props.add("certificateFile");
         props.add("charset");
         props.add("cipherSuites");

@@ -98,6 +98,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     private boolean validateCertificateDates = true;
     @UriParam(label = "security")
     private boolean allowIdentityFromHeader;
+    @UriParam(label = "security", defaultValue = "14d", javaType = "java.time.Duration")
+    private long certificateExpiryWarning = 14L * 24 * 60 * 60 * 1000;
 
     // --- trust and TLS policy ---
 
@@ -615,6 +617,22 @@ public class SmtpsCertConfiguration implements Cloneable {
      */
     public void setValidateCertificateDates(boolean validateCertificateDates) {
         this.validateCertificateDates = validateCertificateDates;
+    }
+
+    /** @return the {@code certificateExpiryWarning} option; see {@link #setCertificateExpiryWarning} */
+    public long getCertificateExpiryWarning() {
+        return certificateExpiryWarning;
+    }
+
+    /**
+     * How long before the client certificate chain expires it counts as expiring soon (milliseconds): the health
+     * check's expiringSoon detail turns true, the CertificateExpiringSoon JMX attribute too, and a WARN is logged once a
+     * day.
+     *
+     * @param certificateExpiryWarning the new value
+     */
+    public void setCertificateExpiryWarning(long certificateExpiryWarning) {
+        this.certificateExpiryWarning = certificateExpiryWarning;
     }
 
     /** @return the {@code allowIdentityFromHeader} option; see {@link #setAllowIdentityFromHeader} */

@@ -1,12 +1,20 @@
 package io.github.smtpscert;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.smtpscert.internal.ConfigurationProblem;
+import io.github.smtpscert.internal.health.CertificateHealthCheck;
+import io.github.smtpscert.internal.health.SmtpsCertHealthRepository;
 import io.github.smtpscert.internal.message.MessageBuilder;
 import io.github.smtpscert.internal.pool.ConnectionPool;
+import io.github.smtpscert.internal.tls.CertificateExpiry;
 import io.github.smtpscert.internal.tls.Identities;
 import io.github.smtpscert.internal.tls.Identity;
 import io.github.smtpscert.internal.tls.IdentityResolver;
@@ -41,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public class SmtpsCertEndpoint extends DefaultEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpsCertEndpoint.class);
+    /** The least time between two expiry WARNs of one endpoint. */
+    private static final Duration WARN_EVERY = Duration.ofDays(1);
 
     @UriParam
     private SmtpsCertConfiguration configuration;
@@ -53,6 +63,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     private final Sender.Counters counters = new Sender.Counters();
     private volatile ScheduledExecutorService scheduler;
     private volatile Sender sender;
+    private volatile Clock clock = Clock.systemUTC();
+    private final AtomicReference<Instant> lastExpiryWarning = new AtomicReference<>();
+    private volatile CertificateHealthCheck healthCheck;
 
     /**
      * Created by {@link SmtpsCertComponent}.
@@ -160,10 +173,21 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                         c.getPoolMaxConnections(), c.getPoolIdleTimeout(), c.getPoolValidateAfterInactivity(),
                         c.getMaxMessagesPerConnection(), c.getConnectionTimeout()))
                 : Sender.singleUse(server, sslContexts, timers, counters);
+        SmtpsCertHealthRepository.on(getCamelContext()).ifPresentOrElse(
+                repository -> healthCheck = repository.add(server.address(), this::certificateExpiry),
+                () -> LOG.debug("smtps-cert:{}: the CamelContext has no health check registry (camel-health is not on "
+                                + "the class path), so no health check", server.address()));
+        checkCertificateExpiry();
+        timers.scheduleWithFixedDelay(this::checkCertificateExpiry, 1, 1, TimeUnit.HOURS);
     }
 
     @Override
     protected void doStop() throws Exception {
+        CertificateHealthCheck check = healthCheck;
+        if (check != null) {
+            SmtpsCertHealthRepository.on(getCamelContext()).ifPresent(repository -> repository.remove(check));
+            healthCheck = null;
+        }
         Sender stopped = sender;
         if (stopped != null) {
             stopped.close(); // QUIT on every idle connection; later sends fail as "stopping"
@@ -186,6 +210,47 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     /** The sender; null before the first start, closed (every send fails as "stopping") after a stop. */
     Sender sender() {
         return sender;
+    }
+
+    /** For tests: the clock the expiry figures and WARNs are computed with. */
+    void clock(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** The expiry figures of the default identity now; anonymous before the endpoint is initialised. */
+    CertificateExpiry certificateExpiry() {
+        Identities current = identities;
+        return CertificateExpiry.of(current == null ? Identity.ANONYMOUS : current.defaultIdentity(), clock.instant(),
+                Duration.ofMillis(configuration.getCertificateExpiryWarning()));
+    }
+
+    /**
+     * Logs one WARN when the default identity's chain is within certificateExpiryWarning of its end, expired or not
+     * yet valid, unless this endpoint already logged one within the last day. Runs at start and then hourly.
+     */
+    void checkCertificateExpiry() {
+        CertificateExpiry e = certificateExpiry();
+        if (!e.expiringSoon() && !e.outOfDates()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Instant last = lastExpiryWarning.get();
+        if ((last != null && now.isBefore(last.plus(WARN_EVERY))) || !lastExpiryWarning.compareAndSet(last, now)) {
+            return;
+        }
+        String address = server == null ? configuration.getHost() : server.address();
+        String first = e.expiringSubject().equals(e.subject()) ? "" : " (its chain's first to expire: "
+                                                                      + e.expiringSubject() + ")";
+        if (e.expired()) {
+            LOG.warn("smtps-cert:{}: the client certificate {} expired at {}{}; servers will refuse it. Renew it",
+                    address, e.subject(), e.notAfter(), first);
+        } else if (e.notYetValid()) {
+            LOG.warn("smtps-cert:{}: the client certificate {} is not valid before {}; servers will refuse it until "
+                     + "then. Check the clock", address, e.subject(), e.notBefore());
+        } else {
+            LOG.warn("smtps-cert:{}: the client certificate {} expires in {} days, at {}{}. Renew it before then",
+                    address, e.subject(), e.daysUntilExpiry(), e.notAfter(), first);
+        }
     }
 
     /** The identity for this exchange: the header's key alias when allowed and present, else the default. */
@@ -240,6 +305,38 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                 s.identity(), s.messagesSent(), s.fullHandshakes(), s.resumedHandshakes(), s.openConnections(),
                 s.idleConnections())));
         return out.toString();
+    }
+
+    /**
+     * @return whole days until the presented client certificate chain expires, rounded down (negative once expired),
+     *         or null without a client certificate
+     */
+    @ManagedAttribute(description = "Whole days until the client certificate chain expires, rounded down (negative "
+                                    + "once expired; null without a client certificate)")
+    public Long getCertificateDaysUntilExpiry() {
+        CertificateExpiry e = certificateExpiry();
+        return e.anonymous() ? null : e.daysUntilExpiry();
+    }
+
+    /** @return when the presented client certificate chain expires (ISO-8601), or null without a client certificate */
+    @ManagedAttribute(description = "When the client certificate chain expires, ISO-8601 (null without a client "
+                                    + "certificate)")
+    public String getCertificateNotAfter() {
+        CertificateExpiry e = certificateExpiry();
+        return e.anonymous() ? null : e.notAfter().toString();
+    }
+
+    /** @return whether the presented client certificate chain expires within certificateExpiryWarning */
+    @ManagedAttribute(description = "Whether the client certificate chain expires within certificateExpiryWarning")
+    public boolean isCertificateExpiringSoon() {
+        return certificateExpiry().expiringSoon();
+    }
+
+    /** @return the subject DN of the presented client certificate, or "anonymous" */
+    @ManagedAttribute(description = "Subject DN of the client certificate, or anonymous")
+    public String getCertificateSubject() {
+        CertificateExpiry e = certificateExpiry();
+        return e.anonymous() ? "anonymous" : e.subject();
     }
 
     /** Figures per identity, keyed by certificate fingerprint (or "anonymous"). */
