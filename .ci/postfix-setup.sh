@@ -19,6 +19,13 @@ MAIL_USER=smtpsit
 DOMAIN=smtpscert.test
 LOG=/var/log/postfix.log
 CLIENTS=(alice bob mallory)
+# PEM-only identities for CertificateRotationIT: rotation-1..6 from the trusted intermediate (rotated by symlink
+# swap), rollover-a1 from that CA ("A") and rollover-b1 from client CA B, which Postfix trusts only while the IT
+# has switched the CA file below to B.
+ROTATION_CLIENTS=(rotation-1 rotation-2 rotation-3 rotation-4 rotation-5 rotation-6 rollover-a1 rollover-b1)
+# The CA file the TLS ports read: a copy of client-ca-bundle.pem, rewritten on every run. CertificateRotationIT
+# replaces its content and runs `postfix reload`, and restores it afterwards.
+SMTPD_CA="$DIR/smtpd-client-ca.pem"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { printf '==> %s\n' "$*"; }
@@ -69,8 +76,12 @@ log "Postfix $(postconf -h mail_version), $(openssl version | cut -d' ' -f1-2)"
 pki_ok() {
     local f
     for f in "$PKI"/server/server.{crt,key} "$PKI"/trust.pem "$PKI"/truststore.p12 \
-             "$PKI"/client-ca-bundle.pem; do
+             "$PKI"/client-ca-bundle.pem "$PKI"/client-ca-b.pem; do
         [ -s "$f" ] || return 1
+    done
+    for f in "${ROTATION_CLIENTS[@]}"; do
+        [ -s "$PKI/clients/$f.pem" ] && [ -s "$PKI/clients/$f.key" ] || return 1
+        openssl x509 -checkend 604800 -noout -in "$PKI/clients/$f.pem" >/dev/null || return 1
     done
     for f in "${CLIENTS[@]}"; do
         [ -s "$PKI/clients/$f.p12" ] && [ -s "$PKI/clients/$f.key" ] || return 1
@@ -174,6 +185,21 @@ EOF
             || die "keytool cannot read $name.p12 or chain incomplete"
     done
 
+    # Second client CA (B), a root without intermediate, and the PEM-only leaves (see ROTATION_CLIENTS).
+    root_ca client-ca-b "/CN=smtpscert Client CA B$O"
+    cp "$w/ca/client-ca-b.crt" "$w/client-ca-b.pem"
+    for name in "${ROTATION_CLIENTS[@]}"; do
+        case $name in
+            rotation-[246]) type=ec;  issuer=client-intermediate-ca ;;
+            rollover-b1)    type=rsa; issuer=client-ca-b ;;
+            *)              type=rsa; issuer=client-intermediate-ca ;;
+        esac
+        export CLIENT_EMAIL="$name@$DOMAIN"
+        key "$w/clients/$name.key" "$type"
+        issue "$w/clients/$name.key" "/CN=$name$O" "$issuer" v3_client 825 "$w/clients/$name.crt"
+        cat "$w/clients/$name.crt" "$w/ca/$issuer.crt" >"$w/clients/$name.pem"
+    done
+
     # Java truststore for clients (trusts the server CA only).
     "$KEYTOOL" -importcert -noprompt -alias smtpscert-server-ca -file "$w/trust.pem" \
         -storetype PKCS12 -keystore "$w/truststore.p12" -storepass "$PASS" >/dev/null 2>&1
@@ -206,6 +232,9 @@ MAILDIR="$HOME_DIR/Maildir"
 chmod 0755 "$HOME_DIR"
 install -d -o "$MAIL_USER" -g "$MAIL_USER" -m 0755 "$MAILDIR" "$MAILDIR"/{cur,new,tmp}
 
+# Always the trusted client CA again, also after an interrupted CertificateRotationIT switched it to CA B.
+cp "$PKI/client-ca-bundle.pem" "$SMTPD_CA.tmp" && chmod 0644 "$SMTPD_CA.tmp" && mv "$SMTPD_CA.tmp" "$SMTPD_CA"
+
 log "configuring Postfix (main.cf)"
 postconf -e \
     "inet_interfaces = loopback-only" \
@@ -221,7 +250,7 @@ postconf -e \
     "maillog_file = $LOG" \
     "smtpd_tls_cert_file = $PKI/server/server.crt" \
     "smtpd_tls_key_file = $PKI/server/server.key" \
-    "smtpd_tls_CAfile = $PKI/client-ca-bundle.pem" \
+    "smtpd_tls_CAfile = $SMTPD_CA" \
     "smtpd_tls_CApath =" \
     "tls_append_default_CA = no" \
     "smtpd_tls_security_level = may" \
@@ -263,7 +292,7 @@ common_opts=(
     smtpd_tls_security_level=encrypt
     smtpd_tls_req_ccert=yes
     smtpd_tls_ask_ccert=yes
-    "smtpd_tls_CAfile=$PKI/client-ca-bundle.pem"
+    "smtpd_tls_CAfile=$SMTPD_CA"
     "smtpd_tls_cert_file=$PKI/server/server.crt"
     "smtpd_tls_key_file=$PKI/server/server.key"
     smtpd_tls_received_header=yes
@@ -348,6 +377,7 @@ expect_rejected() { # description transcript
 expect_ok       "465 SMTPS with alice (RSA) client cert" "$(s_client 465 alice)"
 expect_rejected "465 SMTPS without client cert"          "$(s_client 465 -)"
 expect_rejected "465 SMTPS with mallory (untrusted CA)"  "$(s_client 465 mallory)"
+expect_rejected "465 SMTPS with rollover-b1 (CA B)"      "$(s_client 465 rollover-b1)"
 expect_ok       "587 STARTTLS with bob (EC) client cert" "$(s_client 587 bob -starttls smtp)"
 expect_rejected "587 STARTTLS without client cert"       "$(s_client 587 - -starttls smtp)"
 
@@ -434,6 +464,14 @@ PROPS="$DIR/postfix-it.properties"
         echo "$name.certificateFile=$PKI/clients/$name.pem"
         echo "$name.privateKeyFile=$PKI/clients/$name.key"
     done
+    for name in "${ROTATION_CLIENTS[@]}"; do
+        echo "$name.certificateFile=$PKI/clients/$name.pem"
+        echo "$name.privateKeyFile=$PKI/clients/$name.key"
+    done
+    echo "smtpdClientCaFile=$SMTPD_CA"
+    echo "clientCaBundle=$PKI/client-ca-bundle.pem"
+    echo "clientCaB=$PKI/client-ca-b.pem"
+    echo "postfixLog=$LOG"
 } >"$PROPS.tmp"
 chmod 0644 "$PROPS.tmp" && mv "$PROPS.tmp" "$PROPS"
 
@@ -445,6 +483,8 @@ cat <<EOF
 Postfix $(postconf -h mail_version) ready on 127.0.0.1 in $(( $(date +%s) - START ))s
   465 smtps (implicit TLS) and 587 submission (STARTTLS required), verified client cert required
   trusted clients: alice (RSA), bob (EC P-256); mallory (untrusted CA) is rejected
+  rotation ITs:    rotation-1..6, rollover-a1 (trusted CA), rollover-b1 (CA B, trusted only while switched)
+  client CA file:  $SMTPD_CA (CertificateRotationIT switches it; this script restores it)
   recipient:   $MAIL_USER@localhost (also @$DOMAIN) -> $MAILDIR/new
   properties:  $PROPS
   PKI:         $PKI
