@@ -35,7 +35,7 @@ public final class SslContexts {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManager[] keyManagers = identity.isAnonymous() ? null
-                    : new KeyManager[] { new FixedIdentityKeyManager(identity) };
+                    : new KeyManager[] { new SelectingKeyManager(identity) };
             context.init(keyManagers, trustManagers, null);
             if (cacheEnabled) {
                 context.getClientSessionContext().setSessionCacheSize(cacheSize);
