@@ -617,7 +617,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * Refuse to start with a client certificate that is expired or not yet valid.
+     * Refuse to start with, or reload to, a client certificate that is expired or not yet valid. Of several client
+     * certificates, those out of their dates are left out (with a WARN); it is an error only when all of them are.
      *
      * @param validateCertificateDates the new value
      */
