@@ -79,6 +79,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "privatekeypassword":
         case "privateKeyPassword": getOrCreateConfiguration(target).setPrivateKeyPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "protocols": getOrCreateConfiguration(target).setProtocols(property(camelContext, java.lang.String.class, value)); return true;
+        case "reloadinterval":
+        case "reloadInterval": getOrCreateConfiguration(target).setReloadInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "replyto":
         case "replyTo": getOrCreateConfiguration(target).setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "sendpartial":
@@ -175,6 +177,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "privatekeypassword":
         case "privateKeyPassword": return java.lang.String.class;
         case "protocols": return java.lang.String.class;
+        case "reloadinterval":
+        case "reloadInterval": return long.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
         case "sendpartial":
@@ -272,6 +276,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "privatekeypassword":
         case "privateKeyPassword": return getOrCreateConfiguration(target).getPrivateKeyPassword();
         case "protocols": return getOrCreateConfiguration(target).getProtocols();
+        case "reloadinterval":
+        case "reloadInterval": return getOrCreateConfiguration(target).getReloadInterval();
         case "replyto":
         case "replyTo": return getOrCreateConfiguration(target).getReplyTo();
         case "sendpartial":

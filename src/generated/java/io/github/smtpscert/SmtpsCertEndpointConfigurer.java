@@ -69,6 +69,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "privatekeypassword":
         case "privateKeyPassword": target.getConfiguration().setPrivateKeyPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "protocols": target.getConfiguration().setProtocols(property(camelContext, java.lang.String.class, value)); return true;
+        case "reloadinterval":
+        case "reloadInterval": target.getConfiguration().setReloadInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "replyto":
         case "replyTo": target.getConfiguration().setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "sendpartial":
@@ -160,6 +162,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "privatekeypassword":
         case "privateKeyPassword": return java.lang.String.class;
         case "protocols": return java.lang.String.class;
+        case "reloadinterval":
+        case "reloadInterval": return long.class;
         case "replyto":
         case "replyTo": return java.lang.String.class;
         case "sendpartial":
@@ -252,6 +256,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "privatekeypassword":
         case "privateKeyPassword": return target.getConfiguration().getPrivateKeyPassword();
         case "protocols": return target.getConfiguration().getProtocols();
+        case "reloadinterval":
+        case "reloadInterval": return target.getConfiguration().getReloadInterval();
         case "replyto":
         case "replyTo": return target.getConfiguration().getReplyTo();
         case "sendpartial":

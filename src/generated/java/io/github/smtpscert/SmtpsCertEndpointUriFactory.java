@@ -24,7 +24,7 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(49);
+        Set<String> props = new HashSet<>(50);
         props.add("allowIdentityFromHeader");
         props.add("bcc");
         props.add("cc");
@@ -53,6 +53,7 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
         props.add("privateKeyFile");
         props.add("privateKeyPassword");
         props.add("protocols");
+        props.add("reloadInterval");
         props.add("replyTo");
         props.add("sendPartial");
         props.add("sslContextParameters");

@@ -33,6 +33,7 @@ public class SmtpsCertComponent extends DefaultComponent implements SSLContextPa
         }
         checkTlsMode(parameters.get("tlsMode"));
         SmtpsCertEndpoint endpoint = new SmtpsCertEndpoint(uri, this, config);
+        endpoint.beanReferences(parameters.get("clientCertificates"), parameters.get("sslContextParameters"));
         setProperties(endpoint, parameters);
         return endpoint;
     }

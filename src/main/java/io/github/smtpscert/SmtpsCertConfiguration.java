@@ -100,6 +100,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     private boolean allowIdentityFromHeader;
     @UriParam(label = "security", defaultValue = "14d", javaType = "java.time.Duration")
     private long certificateExpiryWarning = 14L * 24 * 60 * 60 * 1000;
+    @UriParam(label = "security", defaultValue = "60s", javaType = "java.time.Duration")
+    private long reloadInterval = 60_000;
 
     // --- trust and TLS policy ---
 
@@ -509,8 +511,9 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * Alias of the key entry to present. Without it, the key entry whose alias sorts first (case-insensitively) is
-     * presented.
+     * Alias of the key entry to present. Without it, every key entry of the store is a candidate, in alias order
+     * (case-insensitive): the first one whose chain contains a CA from the server's list of acceptable CAs is
+     * presented, or the first one when the server sends no list.
      *
      * @param keyAlias the new value
      */
@@ -538,7 +541,9 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * PEM file with the client certificate first, then its intermediates. Goes with privateKeyFile.
+     * PEM file with the client certificate first, then its intermediates. Goes with privateKeyFile. Several files,
+     * separated by commas, give several client certificates (one key file each, in the same order): the first whose
+     * chain contains a CA from the server's list of acceptable CAs is presented, or the first when there is no list.
      *
      * @param certificateFile the new value
      */
@@ -553,7 +558,7 @@ public class SmtpsCertConfiguration implements Cloneable {
 
     /**
      * PEM file with the client's private key: PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8 or legacy encrypted
-     * PEM. Goes with certificateFile.
+     * PEM. Goes with certificateFile; a comma-separated list when certificateFile lists several.
      *
      * @param privateKeyFile the new value
      */
@@ -582,7 +587,8 @@ public class SmtpsCertConfiguration implements Cloneable {
 
     /**
      * The client identity as a registry bean (#name): a java.security.KeyStore, a javax.net.ssl.X509KeyManager or
-     * KeyManager[], Camel's SSLContextParameters, or an io.github.smtpscert.tls.ClientIdentity.
+     * KeyManager[], Camel's SSLContextParameters, an io.github.smtpscert.ClientIdentity, or a List of ClientIdentity
+     * (tried in order: the first whose chain contains a CA from the server's list of acceptable CAs is presented).
      *
      * @param clientCertificates the new value
      */
@@ -611,7 +617,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     }
 
     /**
-     * Refuse to start with a client certificate that is expired or not yet valid.
+     * Refuse to start with, or reload to, a client certificate that is expired or not yet valid. Of several client
+     * certificates, those out of their dates are left out (with a WARN); it is an error only when all of them are.
      *
      * @param validateCertificateDates the new value
      */
@@ -633,6 +640,25 @@ public class SmtpsCertConfiguration implements Cloneable {
      */
     public void setCertificateExpiryWarning(long certificateExpiryWarning) {
         this.certificateExpiryWarning = certificateExpiryWarning;
+    }
+
+    /** @return the {@code reloadInterval} option; see {@link #setReloadInterval} */
+    public long getReloadInterval() {
+        return reloadInterval;
+    }
+
+    /**
+     * How often the identity and trust sources are checked for changes (milliseconds): the files of keyStore,
+     * certificateFile, privateKeyFile, trustStore and trustCertificates, compared by content digest (a rewrite and a
+     * symlink swap both count), and the registry beans clientCertificates, sslContextParameters and the global
+     * SSLContextParameters, which are rebuilt. Changed material that is valid replaces the old as a whole: new
+     * connections present it, pooled connections of the old finish their message and close, old TLS sessions are never
+     * resumed. Invalid or half-written material is kept out, with one WARN. 0 turns reloading off.
+     *
+     * @param reloadInterval the new value
+     */
+    public void setReloadInterval(long reloadInterval) {
+        this.reloadInterval = reloadInterval;
     }
 
     /** @return the {@code allowIdentityFromHeader} option; see {@link #setAllowIdentityFromHeader} */

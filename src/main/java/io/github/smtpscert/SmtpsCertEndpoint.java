@@ -3,6 +3,7 @@ package io.github.smtpscert;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -15,10 +16,11 @@ import io.github.smtpscert.internal.health.SmtpsCertHealthRepository;
 import io.github.smtpscert.internal.message.MessageBuilder;
 import io.github.smtpscert.internal.pool.ConnectionPool;
 import io.github.smtpscert.internal.tls.CertificateExpiry;
-import io.github.smtpscert.internal.tls.Identities;
+import io.github.smtpscert.internal.tls.CertificateReloader;
 import io.github.smtpscert.internal.tls.Identity;
 import io.github.smtpscert.internal.tls.IdentityResolver;
 import io.github.smtpscert.internal.tls.SslContexts;
+import io.github.smtpscert.internal.tls.TlsMaterial;
 import io.github.smtpscert.internal.tls.TlsPolicy;
 import io.github.smtpscert.internal.transport.IdentityStatistics;
 import io.github.smtpscert.internal.transport.Sender;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends mail over TLS presenting a client certificate. The endpoint owns what outlives one exchange: the resolved
- * identities, one family of TLS contexts (and so one session cache) per identity, and the sender with its pool.
+ * identities, one family of TLS contexts (and so one session cache) per identity, and the sender with its pool. The
+ * identities and contexts are reloaded as a whole when their files or beans change (reloadInterval).
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "smtps-cert", title = "SMTPS with client certificate",
              syntax = "smtps-cert:host:port", producerOnly = true, category = { Category.MAIL },
@@ -56,8 +59,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     private SmtpsCertConfiguration configuration;
 
     private MessageBuilder messageBuilder;
-    private Identities identities;
-    private SslContexts sslContexts;
+    private volatile CertificateReloader reloader;
     private ServerSettings server;
     private Session mimeSession;
     private final Sender.Counters counters = new Sender.Counters();
@@ -66,6 +68,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     private volatile Clock clock = Clock.systemUTC();
     private final AtomicReference<Instant> lastExpiryWarning = new AtomicReference<>();
     private volatile CertificateHealthCheck healthCheck;
+    /** The registry names the URI gave for bean options, so that a reload looks them up again. */
+    private String clientCertificatesRef;
+    private String sslContextParametersRef;
 
     /**
      * Created by {@link SmtpsCertComponent}.
@@ -108,16 +113,22 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             throw SmtpsCertConfigurationException.of("host", null, "is missing",
                     "Fix: write the server in the URI, as smtps-cert:mail.example.org:465");
         }
+        if (c.getReloadInterval() < 0) {
+            throw SmtpsCertConfigurationException.of("reloadInterval", String.valueOf(c.getReloadInterval()),
+                    "is negative", "Fix: give a duration such as 60s, or 0 to turn reloading off");
+        }
         TlsPolicy policy;
         try {
             messageBuilder = new MessageBuilder(new MessageBuilder.Options(c.getFrom(), c.getTo(), c.getCc(),
                     c.getBcc(), c.getReplyTo(), c.getSubject(), c.getContentType(), c.getCharset(),
                     c.isUseHeaderRecipients(), c.isUseHeaderFrom(), c.isUseHeaderSubject()));
-            IdentityResolver resolver = new IdentityResolver(getCamelContext(), identityOptions(c));
-            identities = resolver.identities();
-            IdentityResolver.Trust trust = resolver.trust();
-            sslContexts = new SslContexts(trust.managers(), c.isSslSessionCacheEnabled(), c.getSslSessionCacheSize(),
-                    c.getSslSessionTimeout());
+            IdentityResolver.Options options = identityOptions(c);
+            reloader = new CertificateReloader(c.getHost() + ":" + c.effectivePort(),
+                    () -> new IdentityResolver(getCamelContext(), identityOptions(configuration)),
+                    trust -> new SslContexts(trust.managers(), c.isSslSessionCacheEnabled(), c.getSslSessionCacheSize(),
+                            c.getSslSessionTimeout()),
+                    IdentityResolver.files(options), IdentityResolver.usesBeans(options), () -> clock.instant(),
+                    this::swapped);
             policy = TlsPolicy.of(c.getProtocols(), c.getCipherSuites());
         } catch (ConfigurationProblem e) {
             throw SmtpsCertConfigurationException.from(e);
@@ -142,19 +153,56 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                      + "(or leave tlsMode unset)", server.address());
         }
         LOG.info("smtps-cert:{} ({}) will present {}", server.address(), c.effectiveTlsMode(),
-                identities.defaultIdentity());
+                reloader.current().identities().defaultIdentity());
     }
 
+    /** The options as they are now: bean options given by registry name are looked up again. */
     private IdentityResolver.Options identityOptions(SmtpsCertConfiguration c) {
         SmtpsCertComponent component = getComponent();
-        Object bean = c.getClientCertificates() instanceof ClientIdentity identity ? identity.identity()
-                : c.getClientCertificates();
+        Object bean = unwrap(lookup(clientCertificatesRef, c.getClientCertificates()));
         return new IdentityResolver.Options(c.getKeyStore(), c.getKeyStorePassword(), c.getKeyStoreType(),
                 c.getKeyAlias(), c.getKeyPassword(), c.getCertificateFile(), c.getPrivateKeyFile(),
-                c.getPrivateKeyPassword(), bean, c.getSslContextParameters(),
+                c.getPrivateKeyPassword(), bean,
+                lookup(sslContextParametersRef, c.getSslContextParameters()),
                 component.isUseGlobalSslContextParameters() ? component.retrieveGlobalSslContextParameters() : null,
                 c.isValidateCertificateDates(), c.getTrustStore(), c.getTrustStorePassword(), c.getTrustStoreType(),
                 c.getTrustCertificates());
+    }
+
+    /** The API's ClientIdentity (alone or in a collection) as the internal Identity the resolver takes. */
+    private static Object unwrap(Object bean) {
+        if (bean instanceof ClientIdentity identity) {
+            return identity.identity();
+        }
+        if (bean instanceof Collection<?> collection) {
+            return collection.stream().map(e -> e instanceof ClientIdentity i ? i.identity() : e).toList();
+        }
+        return bean;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T lookup(String reference, T configured) {
+        if (reference == null || configured == null) {
+            return configured;
+        }
+        String name = reference.startsWith("#bean:") ? reference.substring(6) : reference.substring(1);
+        Object now = getCamelContext().getRegistry().lookupByName(name);
+        return now != null && configured.getClass().isInstance(now) ? (T) now : configured;
+    }
+
+    /** Remembers the registry names of bean options given as #name, for {@link #identityOptions}. */
+    void beanReferences(Object clientCertificates, Object sslContextParameters) {
+        clientCertificatesRef = clientCertificates instanceof String s && s.startsWith("#") ? s : null;
+        sslContextParametersRef = sslContextParameters instanceof String s && s.startsWith("#") ? s : null;
+    }
+
+    /** After a reload: nothing of the old material is used again. */
+    private void swapped(TlsMaterial material) {
+        Sender current = sender;
+        if (current != null) {
+            current.retire(material);
+        }
+        checkCertificateExpiry();
     }
 
     @Override
@@ -168,13 +216,20 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         }
         scheduler = timers;
         SmtpsCertConfiguration c = configuration;
+        reloader.check(false); // a restart picks up files changed while the endpoint was stopped
+        long generation = reloader.current().generation();
         sender = c.isPoolEnabled()
-                ? Sender.pooled(server, sslContexts, timers, counters, new ConnectionPool.Settings(
+                ? Sender.pooled(server, generation, timers, counters, new ConnectionPool.Settings(
                         c.getPoolMaxConnections(), c.getPoolIdleTimeout(), c.getPoolValidateAfterInactivity(),
                         c.getMaxMessagesPerConnection(), c.getConnectionTimeout()))
-                : Sender.singleUse(server, sslContexts, timers, counters);
+                : Sender.singleUse(server, generation, timers, counters);
+        if (c.getReloadInterval() > 0 && reloader.watchesAnything()) {
+            timers.scheduleWithFixedDelay(this::reloadQuietly, c.getReloadInterval(), c.getReloadInterval(),
+                    TimeUnit.MILLISECONDS);
+        }
         SmtpsCertHealthRepository.on(getCamelContext()).ifPresentOrElse(
-                repository -> healthCheck = repository.add(server.address(), this::certificateExpiry),
+                repository -> healthCheck = repository.add(server.address(), this::certificateExpiry,
+                        () -> reloader.status().lastError()),
                 () -> LOG.debug("smtps-cert:{}: the CamelContext has no health check registry (camel-health is not on "
                                 + "the class path), so no health check", server.address()));
         checkCertificateExpiry();
@@ -207,6 +262,24 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         return mimeSession;
     }
 
+    /** The identities and TLS contexts to send with now; a send uses what it got here to its end. */
+    TlsMaterial tlsMaterial() {
+        return reloader.current();
+    }
+
+    /** The check reloadInterval runs; for tests, which call it instead of waiting for the timer. */
+    String reloadCheck() {
+        return reloader.check(false);
+    }
+
+    private void reloadQuietly() {
+        try {
+            reloadCheck();
+        } catch (RuntimeException e) { // a scheduled task that throws is never run again
+            LOG.warn("smtps-cert:{}: the certificate reload check failed: {}", server.address(), e.toString());
+        }
+    }
+
     /** The sender; null before the first start, closed (every send fails as "stopping") after a stop. */
     Sender sender() {
         return sender;
@@ -219,8 +292,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
 
     /** The expiry figures of the default identity now; anonymous before the endpoint is initialised. */
     CertificateExpiry certificateExpiry() {
-        Identities current = identities;
-        return CertificateExpiry.of(current == null ? Identity.ANONYMOUS : current.defaultIdentity(), clock.instant(),
+        CertificateReloader current = reloader;
+        return CertificateExpiry.of(current == null ? Identity.ANONYMOUS : current.current().identities().defaultIdentity(),
+                clock.instant(),
                 Duration.ofMillis(configuration.getCertificateExpiryWarning()));
     }
 
@@ -253,15 +327,15 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         }
     }
 
-    /** The identity for this exchange: the header's key alias when allowed and present, else the default. */
-    Identity identityFor(Exchange exchange) {
+    /** The identity of the material for this exchange: the header's key alias when allowed and present, else the default. */
+    Identity identityFor(Exchange exchange, TlsMaterial material) {
         if (configuration.isAllowIdentityFromHeader()) {
             String alias = exchange.getMessage().getHeader(SmtpsCertConstants.KEY_ALIAS, String.class);
             if (alias != null) {
-                return identities.forAlias(alias, SmtpsCertConstants.KEY_ALIAS + " header");
+                return material.identities().forAlias(alias, SmtpsCertConstants.KEY_ALIAS + " header");
             }
         }
-        return identities.defaultIdentity();
+        return material.identities().defaultIdentity();
     }
 
     // --- JMX ---
@@ -337,6 +411,40 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     public String getCertificateSubject() {
         CertificateExpiry e = certificateExpiry();
         return e.anonymous() ? "anonymous" : e.subject();
+    }
+
+    /**
+     * Checks the identity and trust sources now and swaps in changed material that is valid, as the reloadInterval
+     * check does; registry beans are rebuilt even when no file changed.
+     *
+     * @return what happened, in one line
+     */
+    @ManagedOperation(description = "Reload the client certificate and trust material now, if it changed and is valid")
+    public String reloadCertificates() {
+        CertificateReloader current = reloader;
+        return current == null ? "not initialised" : current.check(true);
+    }
+
+    /** @return how many times changed certificate material was swapped in */
+    @ManagedAttribute(description = "How many times changed client certificate or trust material was swapped in")
+    public long getReloadCount() {
+        CertificateReloader current = reloader;
+        return current == null ? 0 : current.status().reloads();
+    }
+
+    /** @return when changed material was last swapped in (ISO-8601), or null */
+    @ManagedAttribute(description = "When changed certificate material was last swapped in, ISO-8601 (null: never)")
+    public String getLastReloadTime() {
+        CertificateReloader current = reloader;
+        Instant last = current == null ? null : current.status().lastReload();
+        return last == null ? null : last.toString();
+    }
+
+    /** @return why the last reload check could not use the changed material, or null when it could */
+    @ManagedAttribute(description = "Why the last reload check could not use the changed material (null: no error)")
+    public String getLastReloadError() {
+        CertificateReloader current = reloader;
+        return current == null ? null : current.status().lastError();
     }
 
     /** Figures per identity, keyed by certificate fingerprint (or "anonymous"). */

@@ -3,6 +3,7 @@ package io.github.smtpscert;
 import io.github.smtpscert.internal.ConfigurationProblem;
 import io.github.smtpscert.internal.message.MessageBuilder;
 import io.github.smtpscert.internal.tls.Identity;
+import io.github.smtpscert.internal.tls.TlsMaterial;
 import io.github.smtpscert.internal.transport.SendFailure;
 import io.github.smtpscert.internal.transport.Sender;
 import jakarta.mail.MessagingException;
@@ -32,10 +33,11 @@ public class SmtpsCertProducer extends DefaultProducer {
         SmtpsCertEndpoint endpoint = getEndpoint();
         MimeMessage message;
         Identity identity;
+        TlsMaterial material = endpoint.tlsMaterial();
         try {
             message = endpoint.messageBuilder().createMessage(exchange, endpoint.mimeSession());
             message.saveChanges();
-            identity = endpoint.identityFor(exchange);
+            identity = endpoint.identityFor(exchange, material);
         } catch (ConfigurationProblem | MessagingException e) {
             throw new SmtpsCertPermanentException("cannot build the mail: " + e.getMessage(), exchange, e, -1);
         }
@@ -46,7 +48,7 @@ public class SmtpsCertProducer extends DefaultProducer {
         }
         Sender.Sent sent;
         try {
-            sent = sender.send(message, identity);
+            sent = sender.send(message, identity, material);
         } catch (SendFailure failure) {
             // a streamed body is read while the mail is written: its failure breaks the send off before the end
             ConfigurationProblem body = MessageBuilder.unreadableBody(failure, exchange);

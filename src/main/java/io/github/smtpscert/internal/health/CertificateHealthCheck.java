@@ -20,12 +20,15 @@ public final class CertificateHealthCheck implements HealthCheck {
     private final String id;
     private final String address;
     private final Supplier<CertificateExpiry> expiry;
+    private final Supplier<String> reloadError;
     private volatile boolean enabled = true;
 
-    CertificateHealthCheck(String id, String address, Supplier<CertificateExpiry> expiry) {
+    CertificateHealthCheck(String id, String address, Supplier<CertificateExpiry> expiry,
+                           Supplier<String> reloadError) {
         this.id = id;
         this.address = address;
         this.expiry = expiry;
+        this.reloadError = reloadError;
     }
 
     @Override
@@ -56,6 +59,10 @@ public final class CertificateHealthCheck implements HealthCheck {
     @Override
     public Result call(Map<String, Object> options) {
         HealthCheckResultBuilder builder = HealthCheckResultBuilder.on(this).detail("server", address);
+        String error = reloadError.get();
+        if (error != null) { // the current material is still presented: worth a look, not DOWN
+            builder.detail("reloadError", error);
+        }
         CertificateExpiry e = expiry.get();
         if (e.anonymous()) {
             return builder.detail("clientCertificate", "none (anonymous)")

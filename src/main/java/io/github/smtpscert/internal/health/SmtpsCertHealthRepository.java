@@ -48,13 +48,14 @@ public final class SmtpsCertHealthRepository implements HealthCheckRepository {
     }
 
     /** Adds a check for the endpoint at {@code address}; {@code expiry} gives its current figures at each call. */
-    public synchronized CertificateHealthCheck add(String address, Supplier<CertificateExpiry> expiry) {
+    public synchronized CertificateHealthCheck add(String address, Supplier<CertificateExpiry> expiry,
+                                                   Supplier<String> reloadError) {
         String base = ID + ":" + address;
         String id = base;
         for (int n = 2; checks.containsKey(id); n++) {
             id = base + "#" + n;
         }
-        CertificateHealthCheck check = new CertificateHealthCheck(id, address, expiry);
+        CertificateHealthCheck check = new CertificateHealthCheck(id, address, expiry, reloadError);
         checks.put(id, check);
         return check;
     }

@@ -30,13 +30,15 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
     public static final class Lease<C> {
         private final String key;
         private final C connection;
+        private final long epoch;
         private long releasedAt;
         private int uses;
 
-        Lease(String key, C connection, long createdAt) {
+        Lease(String key, C connection, long createdAt, long epoch) {
             this.key = key;
             this.connection = connection;
             this.releasedAt = createdAt;
+            this.epoch = epoch;
         }
 
         public C connection() {
@@ -58,6 +60,7 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
     private final Map<String, Deque<Lease<C>>> idle = new HashMap<>();
     private final Map<String, Integer> open = new HashMap<>();
     private boolean closed;
+    private long epoch; // connections opened before the last retireAll() are never reused
 
     public ConnectionPool(Settings settings, LongSupplier clock) {
         this.settings = settings;
@@ -105,11 +108,15 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
                 return candidate;
             }
             if (mayOpen) {
+                long openedIn;
+                synchronized (this) {
+                    openedIn = epoch;
+                }
                 try {
-                    return new Lease<>(key, connector.connect(), clock.getAsLong());
+                    return new Lease<>(key, connector.connect(), clock.getAsLong(), openedIn);
                 } catch (Exception | Error e) {
                     synchronized (this) {
-                        open.merge(key, -1, Integer::sum);
+                        decrement(key);
                         notifyAll();
                     }
                     throw e;
@@ -124,11 +131,12 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
         synchronized (this) {
             lease.uses++;
             lease.releasedAt = clock.getAsLong();
-            keep = reusable && !closed && lease.uses < settings.maxUsesPerConnection() && lease.connection.isOpen();
+            keep = reusable && !closed && lease.epoch == epoch && lease.uses < settings.maxUsesPerConnection()
+                   && lease.connection.isOpen();
             if (keep) {
                 idle.computeIfAbsent(lease.key, k -> new ArrayDeque<>()).push(lease);
             } else {
-                open.merge(lease.key, -1, Integer::sum);
+                decrement(lease.key);
             }
             notifyAll();
         }
@@ -148,7 +156,7 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
                     long idleFor = now - lease.releasedAt;
                     if (idleFor >= settings.idleTimeoutMillis()) {
                         it.remove();
-                        open.merge(lease.key, -1, Integer::sum);
+                        decrement(lease.key);
                         toClose.add(lease);
                     } else {
                         next = Math.min(next, settings.idleTimeoutMillis() - idleFor);
@@ -161,6 +169,14 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
         return next;
     }
 
+    /**
+     * Retires every connection open now: the idle ones are closed at once, the leased ones when they are given back.
+     * New leases open new connections. For a change of credentials: nothing made with the old ones is reused.
+     */
+    public void retireAll() {
+        closeIdle(false);
+    }
+
     /** Open (leased + idle) and idle connections per key. */
     public synchronized Map<String, Counts> counts() {
         Map<String, Counts> counts = new TreeMap<>();
@@ -171,12 +187,17 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
     /** Closes every idle connection; connections still leased are closed when released. */
     @Override
     public void close() {
+        closeIdle(true);
+    }
+
+    private void closeIdle(boolean andThePool) {
         List<Lease<C>> toClose = new ArrayList<>();
         synchronized (this) {
-            closed = true;
+            closed |= andThePool;
+            epoch++;
             idle.forEach((key, deque) -> {
                 toClose.addAll(deque);
-                open.merge(key, -deque.size(), Integer::sum);
+                deque.forEach(lease -> decrement(key));
             });
             idle.clear();
             notifyAll();
@@ -184,9 +205,14 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
         toClose.forEach(lease -> lease.connection.close());
     }
 
+    /** One connection of the key fewer; a key with none is forgotten (lock held). */
+    private void decrement(String key) {
+        open.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+    }
+
     private void discard(Lease<C> lease) {
         synchronized (this) {
-            open.merge(lease.key, -1, Integer::sum);
+            decrement(lease.key);
             notifyAll();
         }
         lease.connection.close();
@@ -200,7 +226,7 @@ public final class ConnectionPool<C extends Poolable> implements AutoCloseable {
             if (now - lease.releasedAt < settings.idleTimeoutMillis() && lease.connection.isOpen()) {
                 return lease;
             }
-            open.merge(key, -1, Integer::sum);
+            decrement(key);
             stale.add(lease);
         }
         return null;

@@ -20,11 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.smtpscert.internal.ConfigurationProblem;
 
 /**
- * The identities an endpoint can present: its default one (possibly {@link Identity#ANONYMOUS}) and, when the
- * identity came from a key store, every key entry of that store by alias (for per-exchange selection).
+ * The identities an endpoint can present: its default one (possibly {@link Identity#ANONYMOUS}, possibly a set the
+ * handshake chooses from) and, when the identity came from a key store, every key entry of that store by alias (for
+ * per-exchange selection).
  */
 public final class Identities {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Identities.class);
     /** How many aliases an "unknown alias" error names: a store can hold hundreds. */
     private static final int SUGGESTIONS = 3;
 
@@ -45,19 +47,26 @@ public final class Identities {
     }
 
     static Identities of(Identity identity, boolean validateDates) {
-        if (!identity.isAnonymous() && validateDates) {
-            checkDates(identity, "client certificate");
-        }
-        return new Identities(identity, null, null, null, validateDates);
+        return new Identities(validateDates ? withinDates(identity, "client certificate") : identity, null, null,
+                null, validateDates);
     }
 
-    /** Loads the key entry to present from a store: keyAlias if given, else the alias that sorts first. */
+    /** Loads what to present from a store: the keyAlias entry if given, else every key entry, in alias order. */
     static Identities fromKeyStore(KeyStore store, String option, String keyAlias, char[] keyPassword,
                                    boolean validateDates) {
-        Identities identities = new Identities(Identity.ANONYMOUS, store, keyPassword, option, validateDates);
-        String alias = keyAlias != null ? keyAlias : firstKeyAlias(store, option);
-        Identity identity = identities.entry(alias, "keyAlias");
-        return new Identities(identity, store, keyPassword, option, validateDates);
+        Identities identities = new Identities(Identity.ANONYMOUS, store, keyPassword, option, false);
+        Identity identity;
+        if (keyAlias != null) {
+            identity = identities.entry(keyAlias, "keyAlias");
+        } else {
+            List<Identity> all = new ArrayList<>();
+            for (String alias : keyAliases(store, option)) {
+                all.add(identities.entry(alias, option));
+            }
+            identity = Identity.anyOf(all);
+        }
+        return new Identities(validateDates ? withinDates(identity, option) : identity, store, keyPassword, option,
+                validateDates);
     }
 
     /** The identity to present when the exchange does not pick one. */
@@ -102,6 +111,9 @@ public final class Identities {
                 checkDates(identity, storeOption + " entry '" + alias + "'");
             }
             return identity;
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationProblem.of(source, alias, "the key entry in " + storeOption + " is unusable: "
+                    + e.getMessage(), "Fix: re-import the key with its chain, client certificate first", e);
         } catch (UnrecoverableKeyException e) {
             throw ConfigurationProblem.of("keyPassword", null,
                     "wrong password for key entry '" + alias + "' in " + storeOption,
@@ -112,20 +124,59 @@ public final class Identities {
         }
     }
 
+    /**
+     * The identity without its members that are out of their validity dates (with one WARN naming them); fails when
+     * every member is.
+     */
+    static Identity withinDates(Identity identity, String what) {
+        if (identity.isAnonymous()) {
+            return identity;
+        }
+        List<Identity> valid = new ArrayList<>();
+        List<String> dropped = new ArrayList<>();
+        ConfigurationProblem first = null;
+        for (Identity member : identity.members()) {
+            ConfigurationProblem problem = datesProblem(member, what);
+            if (problem == null) {
+                valid.add(member);
+            } else {
+                first = first == null ? problem : first;
+                dropped.add(member.name());
+            }
+        }
+        if (valid.isEmpty()) {
+            throw first;
+        }
+        if (!dropped.isEmpty()) {
+            LOG.warn("{}: left out {} client certificate(s) outside their validity dates: {}", what, dropped.size(),
+                    String.join("; ", dropped));
+        }
+        return valid.size() == identity.members().size() ? identity : Identity.anyOf(valid);
+    }
+
     static void checkDates(Identity identity, String what) {
+        ConfigurationProblem problem = datesProblem(identity, what);
+        if (problem != null) {
+            throw problem;
+        }
+    }
+
+    private static ConfigurationProblem datesProblem(Identity identity, String what) {
         X509Certificate certificate = identity.certificate();
         try {
             certificate.checkValidity(new Date());
+            return null;
         } catch (CertificateExpiredException | CertificateNotYetValidException e) {
             String problem = (e instanceof CertificateExpiredException ? "has expired" : "is not yet valid")
                              + ": " + what + " " + identity.name() + " is valid from "
                              + certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant();
-            throw ConfigurationProblem.of("validateCertificateDates", null, "the client certificate " + problem,
+            return ConfigurationProblem.of("validateCertificateDates", null, "the client certificate " + problem,
                     "Fix: renew the certificate (or check the clock); validateCertificateDates=false skips this check");
         }
     }
 
-    private static String firstKeyAlias(KeyStore store, String option) {
+    /** Every key entry's alias, in alias order (case-insensitive): the order a set is tried in. */
+    private static List<String> keyAliases(KeyStore store, String option) {
         try {
             List<String> keys = new ArrayList<>();
             for (String alias : Collections.list(store.aliases())) {
@@ -138,7 +189,7 @@ public final class Identities {
                         "Fix: import the client certificate together with its private key (for example openssl pkcs12 -export)");
             }
             keys.sort(String.CASE_INSENSITIVE_ORDER);
-            return keys.get(0);
+            return keys;
         } catch (KeyStoreException e) {
             throw ConfigurationProblem.of(option, null, "cannot list the key store", "Fix: check the file", e);
         }

@@ -6,30 +6,36 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * What a connection presents: a client certificate chain (leaf first) and its private key, or {@link #ANONYMOUS}.
- * Immutable. {@link #key()} (the leaf's SHA-256 fingerprint, or "anonymous") is the key under which TLS sessions and
- * pooled connections are kept, so two identities never share either.
+ * What a connection presents: a client certificate chain (leaf first) and its private key, an ordered set of such
+ * certificates of which the handshake picks one ({@link #anyOf}), or {@link #ANONYMOUS}. Immutable. {@link #key()}
+ * is the key under which TLS sessions and pooled connections are kept, so two identities never share either: the
+ * leaf's SHA-256 fingerprint, a digest over every member's fingerprint for a set, or "anonymous".
  */
 public final class Identity {
 
     /** No client certificate. */
-    public static final Identity ANONYMOUS = new Identity(null, new X509Certificate[0], "anonymous");
+    public static final Identity ANONYMOUS = new Identity(null, new X509Certificate[0], "anonymous", List.of());
 
     private final X509Certificate[] chain;
     private final PrivateKey privateKey;
     private final String key;
+    private final List<Identity> members; // null: a single certificate, its own only member
 
-    private Identity(PrivateKey privateKey, X509Certificate[] chain, String key) {
+    private Identity(PrivateKey privateKey, X509Certificate[] chain, String key, List<Identity> members) {
         this.privateKey = privateKey;
         this.chain = chain;
         this.key = key;
+        this.members = members;
     }
 
     /**
-     * @throws IllegalArgumentException when the chain is empty or the key does not belong to the first certificate
+     * @throws IllegalArgumentException when the chain is empty, out of order, or the key does not belong to the first
+     *                                  certificate
      */
     public static Identity of(PrivateKey privateKey, X509Certificate... chain) {
         Objects.requireNonNull(privateKey, "privateKey");
@@ -40,8 +46,50 @@ public final class Identity {
             throw new IllegalArgumentException("the private key does not belong to the certificate "
                                                + chain[0].getSubjectX500Principal().getName());
         }
+        String order = chainOrderProblem(chain);
+        if (order != null) {
+            throw new IllegalArgumentException(order);
+        }
         X509Certificate[] copy = chain.clone();
-        return new Identity(privateKey, copy, sha256(copy[0]));
+        return new Identity(privateKey, copy, sha256(copy[0]), null);
+    }
+
+    /**
+     * Several certificates, in the order they are tried against the server's list of acceptable CAs. The first one
+     * stands for the set wherever one certificate is shown.
+     */
+    public static Identity anyOf(List<Identity> identities) {
+        if (identities.isEmpty() || identities.stream().anyMatch(Identity::isAnonymous)) {
+            throw new IllegalArgumentException("a set of client identities needs at least one, and no anonymous one");
+        }
+        List<Identity> flat = identities.stream().flatMap(i -> i.members().stream()).distinct().toList();
+        if (flat.size() == 1) {
+            return flat.get(0);
+        }
+        Identity first = flat.get(0);
+        String joined = flat.stream().map(Identity::key).collect(Collectors.joining(","));
+        return new Identity(first.privateKey, first.chain, "set-" + sha256(joined.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), flat);
+    }
+
+    /**
+     * Null when each certificate was issued by the next one (by name), else what is wrong. A chain out of order is
+     * sent out of order, and servers refuse it.
+     */
+    public static String chainOrderProblem(X509Certificate[] chain) {
+        for (int i = 0; i + 1 < chain.length; i++) {
+            if (!chain[i].getIssuerX500Principal().equals(chain[i + 1].getSubjectX500Principal())) {
+                return "the certificate chain is not in order: certificate " + (i + 2) + " ("
+                       + chain[i + 1].getSubjectX500Principal().getName() + ") did not issue certificate " + (i + 1)
+                       + " (" + chain[i].getSubjectX500Principal().getName() + ", issued by "
+                       + chain[i].getIssuerX500Principal().getName() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** The certificates to choose from, in order: just this one unless it is a set; none when anonymous. */
+    public List<Identity> members() {
+        return members != null ? members : List.of(this);
     }
 
     public boolean isAnonymous() {
@@ -61,14 +109,18 @@ public final class Identity {
         return privateKey;
     }
 
-    /** Lower-case hex SHA-256 of the leaf certificate's DER encoding, or "anonymous": the partition key. */
+    /** Lower-case hex SHA-256 of the leaf's DER encoding ("set-" and a digest for a set), or "anonymous". */
     public String key() {
         return key;
     }
 
-    /** The leaf's subject DN, or "anonymous". */
+    /** The leaf's subject DN (the first's, and how many more, for a set), or "anonymous". */
     public String name() {
-        return isAnonymous() ? key : chain[0].getSubjectX500Principal().getName();
+        if (isAnonymous()) {
+            return key;
+        }
+        String first = chain[0].getSubjectX500Principal().getName();
+        return members == null ? first : first + " (and " + (members.size() - 1) + " more)";
     }
 
     @Override
@@ -89,9 +141,17 @@ public final class Identity {
 
     static String sha256(X509Certificate certificate) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            return sha256(certificate.getEncoded());
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -143,20 +144,42 @@ public final class IdentityResolver {
         }
     }
 
+    /** One identity per certificateFile/privateKeyFile pair; comma-separated lists make a set, tried in order. */
     private Identity fromPem() {
         if (config.certificateFile() == null || config.privateKeyFile() == null) {
             String missing = config.certificateFile() == null ? "certificateFile" : "privateKeyFile";
             throw ConfigurationProblem.of(missing, null, "is missing",
                     "Fix: PEM identities need both certificateFile (certificate chain) and privateKeyFile (its key)");
         }
-        List<X509Certificate> chain = PemReader.readCertificates(context, "certificateFile", config.certificateFile());
-        PrivateKey key = PemReader.readPrivateKey(context, "privateKeyFile", config.privateKeyFile(),
+        List<String> certificates = locations(config.certificateFile());
+        List<String> keys = locations(config.privateKeyFile());
+        if (certificates.size() != keys.size()) {
+            throw ConfigurationProblem.of("privateKeyFile", config.privateKeyFile(), "lists " + keys.size()
+                    + " file(s) but certificateFile lists " + certificates.size(),
+                    "Fix: give one key file per certificate file, in the same order, separated by commas");
+        }
+        List<Identity> identities = new ArrayList<>();
+        for (int i = 0; i < certificates.size(); i++) {
+            identities.add(fromPem(certificates.get(i), keys.get(i)));
+        }
+        return Identity.anyOf(identities);
+    }
+
+    private Identity fromPem(String certificateFile, String privateKeyFile) {
+        List<X509Certificate> chain = PemReader.readCertificates(context, "certificateFile", certificateFile);
+        X509Certificate[] certificates = chain.toArray(new X509Certificate[0]);
+        String order = Identity.chainOrderProblem(certificates);
+        if (order != null) {
+            throw ConfigurationProblem.of("certificateFile", certificateFile, order,
+                    "Fix: put the client certificate first, then the certificate that issued it, and so on");
+        }
+        PrivateKey key = PemReader.readPrivateKey(context, "privateKeyFile", privateKeyFile,
                 chars(config.privateKeyPassword()), "privateKeyPassword");
         try {
-            return Identity.of(key, chain.toArray(new X509Certificate[0]));
+            return Identity.of(key, certificates);
         } catch (IllegalArgumentException e) {
-            throw ConfigurationProblem.of("privateKeyFile", config.privateKeyFile(),
-                    "the key does not belong to the first certificate of certificateFile=" + config.certificateFile(),
+            throw ConfigurationProblem.of("privateKeyFile", privateKeyFile,
+                    "the key does not belong to the first certificate of certificateFile=" + certificateFile,
                     "Fix: give the key that was issued with that certificate, and put the client certificate first in the file");
         }
     }
@@ -164,6 +187,14 @@ public final class IdentityResolver {
     private Identities fromBean(Object bean, boolean dates) {
         if (bean instanceof Identity identity) { // the API's ClientIdentity, unwrapped by the endpoint
             return Identities.of(identity, dates);
+        }
+        if (bean instanceof Collection<?> collection) { // of ClientIdentity, unwrapped by the endpoint: a set
+            if (collection.isEmpty() || !collection.stream().allMatch(Identity.class::isInstance)) {
+                throw ConfigurationProblem.of("clientCertificates", "a collection of " + collection.size(),
+                        "a collection must hold io.github.smtpscert.ClientIdentity beans only, at least one",
+                        "Fix: put ClientIdentity.of(key, chain) values in the list, in the order to try them");
+            }
+            return Identities.of(Identity.anyOf(collection.stream().map(Identity.class::cast).toList()), dates);
         }
         if (bean instanceof KeyStore store) {
             return Identities.fromKeyStore(store, "clientCertificates", config.keyAlias(), keyPassword(), dates);
@@ -184,7 +215,7 @@ public final class IdentityResolver {
         throw ConfigurationProblem.of("clientCertificates", bean.getClass().getName(),
                 "unsupported bean type (or a plain string where #beanName was meant)",
                 "Fix: reference a registry bean with #name that is a KeyStore, X509KeyManager, KeyManager[], "
-                + "SSLContextParameters or io.github.smtpscert.ClientIdentity");
+                + "SSLContextParameters, io.github.smtpscert.ClientIdentity or a List of ClientIdentity");
     }
 
     private String certAlias(SSLContextParameters scp) {
@@ -240,6 +271,37 @@ public final class IdentityResolver {
             }
         }
         return aliases.stream().distinct().sorted(String.CASE_INSENSITIVE_ORDER).findFirst().orElse(null);
+    }
+
+    /** The locations of an option that takes a comma-separated list (certificateFile, privateKeyFile). */
+    public static List<String> locations(String option) {
+        return option == null ? List.of() : Arrays.stream(option.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * Every key material file the options name (keyStore, certificateFile, privateKeyFile, trustStore and
+     * trustCertificates), as given: what reloading watches.
+     */
+    public static List<String> files(Options o) {
+        List<String> files = new ArrayList<>();
+        if (o.keyStore() != null) {
+            files.add(o.keyStore());
+        }
+        files.addAll(locations(o.certificateFile()));
+        files.addAll(locations(o.privateKeyFile()));
+        if (o.trustStore() != null) {
+            files.add(o.trustStore());
+        }
+        if (o.trustCertificates() != null) {
+            files.add(o.trustCertificates());
+        }
+        return files;
+    }
+
+    /** Whether the identity or trust comes from registry beans, which are rebuilt at each reload check. */
+    public static boolean usesBeans(Options o) {
+        return o.clientCertificates() != null || o.sslContextParameters() != null || o.global() != null;
     }
 
     private char[] keyPassword() {

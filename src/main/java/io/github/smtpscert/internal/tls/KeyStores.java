@@ -76,7 +76,7 @@ public final class KeyStores {
         return message.contains("password");
     }
 
-    private static boolean hasScheme(String location) {
+    static boolean hasScheme(String location) {
         int colon = location.indexOf(':');
         // "C:\..." is a Windows path, not a scheme
         return colon > 1 && location.substring(0, colon).chars().allMatch(Character::isLetter);

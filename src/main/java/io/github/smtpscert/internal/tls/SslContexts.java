@@ -1,6 +1,8 @@
 package io.github.smtpscert.internal.tls;
 
 import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -17,6 +19,8 @@ public final class SslContexts {
     private final boolean cacheEnabled;
     private final int cacheSize;
     private final int cacheTimeoutSeconds;
+    // one per identity, shared by its contexts: its "no certificate matches the server's CAs" WARN is logged once
+    private final Map<String, SelectingKeyManager> selectors = new ConcurrentHashMap<>();
 
     /** @param trustManagers null for the JVM's default trust */
     public SslContexts(TrustManager[] trustManagers, boolean cacheEnabled, int cacheSize, int cacheTimeoutSeconds) {
@@ -35,7 +39,7 @@ public final class SslContexts {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManager[] keyManagers = identity.isAnonymous() ? null
-                    : new KeyManager[] { new FixedIdentityKeyManager(identity) };
+                    : new KeyManager[] { selectors.computeIfAbsent(identity.key(), k -> new SelectingKeyManager(identity)) };
             context.init(keyManagers, trustManagers, null);
             if (cacheEnabled) {
                 context.getClientSessionContext().setSessionCacheSize(cacheSize);

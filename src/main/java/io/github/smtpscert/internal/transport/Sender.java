@@ -14,7 +14,7 @@ import io.github.smtpscert.internal.pool.ConnectionPool;
 import io.github.smtpscert.internal.pool.PoolClosedException;
 import io.github.smtpscert.internal.pool.PoolExhaustedException;
 import io.github.smtpscert.internal.tls.Identity;
-import io.github.smtpscert.internal.tls.SslContexts;
+import io.github.smtpscert.internal.tls.TlsMaterial;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * this message alone. A pooled connection that turns out dead before MAIL FROM was answered is replaced
  * transparently; any failure after that is reported, never retried here, because the server may already hold the
  * message. Created when the endpoint starts; after {@link #close()} every send fails as "stopping".
+ * <p>
+ * Each send brings the {@link TlsMaterial} it started with. After {@link #retire} (the material was reloaded), no
+ * connection and no TLS session of older material is used again: sends in flight finish their transaction, then
+ * their connections are closed.
  */
 public final class Sender implements AutoCloseable {
 
@@ -62,7 +66,6 @@ public final class Sender implements AutoCloseable {
     }
 
     private final ServerSettings server;
-    private final SslContexts contexts;
     private final ScheduledExecutorService scheduler;
     private final Counters counters;
     private final ConnectionPool<SmtpConnection> pool; // null: single-use connections
@@ -73,11 +76,12 @@ public final class Sender implements AutoCloseable {
     private final GuardedSocketFactory plainSockets;
     private final Set<GuardedSocket> liveSockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile long generation;
 
-    private Sender(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler, Counters counters,
+    private Sender(ServerSettings server, long generation, ScheduledExecutorService scheduler, Counters counters,
                    ConnectionPool.Settings poolSettings) {
         this.server = server;
-        this.contexts = contexts;
+        this.generation = generation;
         this.scheduler = scheduler;
         this.counters = counters;
         this.replyLimits = ReplyLimits.of(server);
@@ -96,24 +100,42 @@ public final class Sender implements AutoCloseable {
         }
     }
 
-    /** Keeps connections open per identity between messages. */
-    public static Sender pooled(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler,
+    /**
+     * Keeps connections open per identity between messages.
+     *
+     * @param generation the generation of the endpoint's current TLS material
+     */
+    public static Sender pooled(ServerSettings server, long generation, ScheduledExecutorService scheduler,
                                 Counters counters, ConnectionPool.Settings poolSettings) {
-        return new Sender(server, contexts, scheduler, counters, poolSettings);
+        return new Sender(server, generation, scheduler, counters, poolSettings);
     }
 
     /** Opens a connection for each message and closes it afterwards. */
-    public static Sender singleUse(ServerSettings server, SslContexts contexts, ScheduledExecutorService scheduler,
+    public static Sender singleUse(ServerSettings server, long generation, ScheduledExecutorService scheduler,
                                    Counters counters) {
-        return new Sender(server, contexts, scheduler, counters, null);
+        return new Sender(server, generation, scheduler, counters, null);
     }
 
-    /** Sends the message to its recipients presenting the identity. */
-    public Sent send(MimeMessage message, Identity identity) throws SendFailure, MessagingException {
+    /**
+     * From now on only material of this generation is used: idle connections close now, connections in use close
+     * when their send is done, and the TLS contexts (so the sessions) of older material are dropped.
+     */
+    public void retire(TlsMaterial current) {
+        generation = current.generation();
+        if (pool != null) {
+            pool.retireAll();
+        }
+        String prefix = current.generation() + "/";
+        sessions.keySet().removeIf(key -> !key.startsWith(prefix));
+    }
+
+    /** Sends the message to its recipients presenting the identity, which belongs to the material. */
+    public Sent send(MimeMessage message, Identity identity, TlsMaterial material) throws SendFailure,
+                                                                                        MessagingException {
         Address[] recipients = message.getAllRecipients();
         int replacementsLeft = maxReplacements;
         while (true) {
-            Held held = acquire(identity);
+            Held held = acquire(identity, material);
             SmtpConnection connection = held.connection();
             boolean reusable = false;
             try {
@@ -134,20 +156,20 @@ public final class Sender implements AutoCloseable {
                 }
                 throw SendFailures.sendFailed(e, connection, server);
             } finally {
-                release(held, reusable);
+                release(held, reusable && material.generation() == generation);
             }
         }
     }
 
-    private Held acquire(Identity identity) throws SendFailure {
+    private Held acquire(Identity identity, TlsMaterial material) throws SendFailure {
         if (closed) {
             throw SendFailure.stopping(null);
         }
         try {
             if (pool == null) {
-                return new Held(connect(identity), false, null);
+                return new Held(connect(identity, material), false, null);
             }
-            ConnectionPool.Lease<SmtpConnection> lease = pool.lease(identity.key(), () -> connect(identity));
+            ConnectionPool.Lease<SmtpConnection> lease = pool.lease(identity.key(), () -> connect(identity, material));
             return new Held(lease.connection(), lease.uses() > 0, lease);
         } catch (MessagingException e) {
             throw closed ? SendFailure.stopping(e) : SendFailures.connectFailed(e, server, identity);
@@ -179,12 +201,12 @@ public final class Sender implements AutoCloseable {
     }
 
     /** Opens a new connection presenting the identity, and counts its handshake. */
-    private SmtpConnection connect(Identity identity) throws MessagingException {
-        Session session = sessions.computeIfAbsent(identity.key(), k -> SessionProperties.session(server,
-                new TrackingSocketFactory(() -> contexts.newContext(identity), contexts.cacheEnabled(), server.policy(),
-                        // STARTTLS sockets are guarded from their first byte by plainSockets
-                        socket -> server.implicitTls() ? guard(socket, false) : socket),
-                plainSockets, scheduler));
+    private SmtpConnection connect(Identity identity, TlsMaterial material) throws MessagingException {
+        // a session carries the TLS contexts, so the session cache: one per identity and generation of material
+        String key = material.generation() + "/" + identity.key();
+        Session session = material.generation() == generation
+                ? sessions.computeIfAbsent(key, k -> newSession(identity, material))
+                : newSession(identity, material); // retired material: used once, never cached again
         SmtpConnection connection = SmtpConnection.open(session, server.implicitTls() ? "smtps" : "smtp",
                 server.host(), server.port(), server.username(), server.password());
         HandshakeInfo handshake = connection.handshake();
@@ -193,6 +215,13 @@ public final class Sender implements AutoCloseable {
         LOG.debug("TLS handshake with {}: {} {} {}, identity {}", server.address(), handshake.protocol(),
                 handshake.cipherSuite(), handshake.resumed() ? "resumed" : "full", identity);
         return connection;
+    }
+
+    private Session newSession(Identity identity, TlsMaterial material) {
+        return SessionProperties.session(server, new TrackingSocketFactory(
+                () -> material.contexts().newContext(identity), material.contexts().cacheEnabled(), server.policy(),
+                // STARTTLS sockets are guarded from their first byte by plainSockets
+                socket -> server.implicitTls() ? guard(socket, false) : socket), plainSockets, scheduler);
     }
 
     /** Figures per identity, keyed by certificate fingerprint (or "anonymous"). */

@@ -60,7 +60,27 @@ class ConnectionPoolTest {
         assertEquals(1, pool.counts().get("alice").idle());
         assertEquals(100, pool.evictIdle(1_100));
         assertTrue(lease.connection().closed);
-        assertEquals(0, pool.counts().get("alice").open());
+        assertFalse(pool.counts().containsKey("alice"), "a key without connections is forgotten");
+    }
+
+    @Test
+    void retiredConnectionsAreClosedIdleAtOnceLeasedOnReleaseAndNeverReused() throws Exception {
+        ConnectionPool<FakeConnection> pool = pool(3, 100);
+        var idle = pool.lease("alice", this::open);
+        var busy = pool.lease("alice", this::open);
+        pool.release(idle, true);
+        pool.retireAll();
+        assertTrue(idle.connection().closed, "idle connections close at once");
+        assertFalse(busy.connection().closed, "a connection in use finishes what it is doing");
+        var fresh = pool.lease("alice", this::open);
+        assertNotSame(idle.connection(), fresh.connection());
+        assertNotSame(busy.connection(), fresh.connection());
+        pool.release(busy, true);
+        assertTrue(busy.connection().closed, "given back after the retirement: closed, not kept");
+        pool.release(fresh, true);
+        assertFalse(fresh.connection().closed);
+        assertSame(fresh.connection(), pool.lease("alice", this::open).connection(), "new connections are pooled");
+        assertEquals(1, pool.counts().get("alice").open());
     }
 
     @Test
@@ -131,7 +151,7 @@ class ConnectionPoolTest {
         var lease = pool.lease("alice", this::open);
         pool.release(lease, false);
         assertTrue(lease.connection().closed);
-        assertEquals(0, pool.counts().get("alice").open());
+        assertFalse(pool.counts().containsKey("alice"), "a key without connections is forgotten");
     }
 
     @Test
@@ -147,7 +167,7 @@ class ConnectionPoolTest {
         assertThrows(IllegalStateException.class, () -> pool.lease("alice", () -> {
             throw new IllegalStateException("refused");
         }));
-        assertEquals(0, pool.counts().get("alice").open());
+        assertFalse(pool.counts().containsKey("alice"), "a key without connections is forgotten");
         pool.lease("alice", this::open);
     }
 
