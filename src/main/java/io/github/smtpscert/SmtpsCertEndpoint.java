@@ -37,6 +37,7 @@ import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,13 +124,16 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             messageBuilder = new MessageBuilder(new MessageBuilder.Options(c.getFrom(), c.getTo(), c.getCc(),
                     c.getBcc(), c.getReplyTo(), c.getSubject(), c.getContentType(), c.getCharset(),
                     c.isUseHeaderRecipients(), c.isUseHeaderFrom(), c.isUseHeaderSubject()));
-            IdentityResolver.Options options = identityOptions(c);
-            reloader = new CertificateReloader(c.getHost() + ":" + c.effectivePort(),
-                    () -> new IdentityResolver(getCamelContext(), identityOptions(configuration)),
-                    trust -> new SslContexts(trust.managers(), c.isSslSessionCacheEnabled(), c.getSslSessionCacheSize(),
-                            c.getSslSessionTimeout()),
-                    IdentityResolver.files(options), IdentityResolver.usesBeans(options), () -> clock.instant(),
-                    this::swapped);
+            if (reloader == null) { // a restart keeps it, with its figures; doStart checks for changes
+                IdentityResolver.Options options = identityOptions(c);
+                String address = c.getHost() + ":" + c.effectivePort();
+                reloader = new CertificateReloader(address,
+                        () -> new IdentityResolver(getCamelContext(), identityOptions(configuration)),
+                        trust -> new SslContexts(address, trust.managers(), c.isSslSessionCacheEnabled(),
+                                c.getSslSessionCacheSize(), c.getSslSessionTimeout()),
+                        IdentityResolver.files(options), IdentityResolver.usesBeans(options), () -> clock.instant(),
+                        this::swapped);
+            }
             policy = TlsPolicy.of(c.getProtocols(), c.getCipherSuites());
         } catch (ConfigurationProblem e) {
             throw SmtpsCertConfigurationException.from(e);
@@ -155,16 +159,17 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         }
         LOG.info("smtps-cert:{} ({}) will present {}", server.address(), c.effectiveTlsMode(),
                 reloader.current().identities().defaultIdentity());
+        reloader.current().identities().warnLeftOut(server.address());
     }
 
     /** The options as they are now: bean options given by registry name are looked up again. */
     private IdentityResolver.Options identityOptions(SmtpsCertConfiguration c) {
         SmtpsCertComponent component = getComponent();
-        Object bean = unwrap(lookup(clientCertificatesRef, c.getClientCertificates()));
+        Object bean = unwrap(lookup(clientCertificatesRef, c.getClientCertificates(), Object.class));
         return new IdentityResolver.Options(c.getKeyStore(), c.getKeyStorePassword(), c.getKeyStoreType(),
                 c.getKeyAlias(), c.getKeyPassword(), c.getCertificateFile(), c.getPrivateKeyFile(),
                 c.getPrivateKeyPassword(), bean,
-                lookup(sslContextParametersRef, c.getSslContextParameters()),
+                lookup(sslContextParametersRef, c.getSslContextParameters(), SSLContextParameters.class),
                 component.isUseGlobalSslContextParameters() ? component.retrieveGlobalSslContextParameters() : null,
                 c.isValidateCertificateDates(), c.getTrustStore(), c.getTrustStorePassword(), c.getTrustStoreType(),
                 c.getTrustCertificates(), provided(c));
@@ -215,14 +220,14 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         return bean;
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T lookup(String reference, T configured) {
+    /** The bean bound under the URI's #name now (it may have been replaced), else the one configured. */
+    private <T> T lookup(String reference, T configured, Class<T> type) {
         if (reference == null || configured == null) {
             return configured;
         }
         String name = reference.startsWith("#bean:") ? reference.substring(6) : reference.substring(1);
         Object now = getCamelContext().getRegistry().lookupByName(name);
-        return now != null && configured.getClass().isInstance(now) ? (T) now : configured;
+        return type.isInstance(now) ? type.cast(now) : configured;
     }
 
     /** Remembers the registry names of bean options given as #name, for {@link #identityOptions}. */

@@ -66,6 +66,19 @@ public final class IdentityResolver {
         public Trust {
             managers = ExplainingTrustManager.wrap(managers, source);
         }
+
+        /** A digest of the CAs these managers accept: equal digests, equal trust. */
+        public String key() {
+            StringBuilder all = new StringBuilder();
+            for (TrustManager manager : managers) {
+                if (manager instanceof javax.net.ssl.X509TrustManager x509) {
+                    for (X509Certificate ca : x509.getAcceptedIssuers()) {
+                        all.append(Identity.sha256(ca)).append(',');
+                    }
+                }
+            }
+            return Identity.sha256(all.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
     }
 
     private final CamelContext context;
