@@ -85,6 +85,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "replyTo": getOrCreateConfiguration(target).setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "sendpartial":
         case "sendPartial": getOrCreateConfiguration(target).setSendPartial(property(camelContext, boolean.class, value)); return true;
+        case "sslbundle":
+        case "sslBundle": getOrCreateConfiguration(target).setSslBundle(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": getOrCreateConfiguration(target).setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "sslsessioncacheenabled":
@@ -95,6 +97,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "sslSessionTimeout": getOrCreateConfiguration(target).setSslSessionTimeout(property(camelContext, int.class, value)); return true;
         case "subject": getOrCreateConfiguration(target).setSubject(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": getOrCreateConfiguration(target).setTimeout(property(camelContext, int.class, value)); return true;
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": getOrCreateConfiguration(target).setTlsConfigurationName(property(camelContext, java.lang.String.class, value)); return true;
         case "tlsmode":
         case "tlsMode": getOrCreateConfiguration(target).setTlsMode(property(camelContext, io.github.smtpscert.TlsMode.class, value)); return true;
         case "to": getOrCreateConfiguration(target).setTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -183,6 +187,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "replyTo": return java.lang.String.class;
         case "sendpartial":
         case "sendPartial": return boolean.class;
+        case "sslbundle":
+        case "sslBundle": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "sslsessioncacheenabled":
@@ -193,6 +199,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "sslSessionTimeout": return int.class;
         case "subject": return java.lang.String.class;
         case "timeout": return int.class;
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": return java.lang.String.class;
         case "tlsmode":
         case "tlsMode": return io.github.smtpscert.TlsMode.class;
         case "to": return java.lang.String.class;
@@ -282,6 +290,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "replyTo": return getOrCreateConfiguration(target).getReplyTo();
         case "sendpartial":
         case "sendPartial": return getOrCreateConfiguration(target).isSendPartial();
+        case "sslbundle":
+        case "sslBundle": return getOrCreateConfiguration(target).getSslBundle();
         case "sslcontextparameters":
         case "sslContextParameters": return getOrCreateConfiguration(target).getSslContextParameters();
         case "sslsessioncacheenabled":
@@ -292,6 +302,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "sslSessionTimeout": return getOrCreateConfiguration(target).getSslSessionTimeout();
         case "subject": return getOrCreateConfiguration(target).getSubject();
         case "timeout": return getOrCreateConfiguration(target).getTimeout();
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": return getOrCreateConfiguration(target).getTlsConfigurationName();
         case "tlsmode":
         case "tlsMode": return getOrCreateConfiguration(target).getTlsMode();
         case "to": return getOrCreateConfiguration(target).getTo();

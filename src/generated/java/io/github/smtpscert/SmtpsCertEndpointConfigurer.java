@@ -75,6 +75,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "replyTo": target.getConfiguration().setReplyTo(property(camelContext, java.lang.String.class, value)); return true;
         case "sendpartial":
         case "sendPartial": target.getConfiguration().setSendPartial(property(camelContext, boolean.class, value)); return true;
+        case "sslbundle":
+        case "sslBundle": target.getConfiguration().setSslBundle(property(camelContext, java.lang.String.class, value)); return true;
         case "sslcontextparameters":
         case "sslContextParameters": target.getConfiguration().setSslContextParameters(property(camelContext, org.apache.camel.support.jsse.SSLContextParameters.class, value)); return true;
         case "sslsessioncacheenabled":
@@ -85,6 +87,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "sslSessionTimeout": target.getConfiguration().setSslSessionTimeout(property(camelContext, int.class, value)); return true;
         case "subject": target.getConfiguration().setSubject(property(camelContext, java.lang.String.class, value)); return true;
         case "timeout": target.getConfiguration().setTimeout(property(camelContext, int.class, value)); return true;
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": target.getConfiguration().setTlsConfigurationName(property(camelContext, java.lang.String.class, value)); return true;
         case "tlsmode":
         case "tlsMode": target.getConfiguration().setTlsMode(property(camelContext, io.github.smtpscert.TlsMode.class, value)); return true;
         case "to": target.getConfiguration().setTo(property(camelContext, java.lang.String.class, value)); return true;
@@ -168,6 +172,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "replyTo": return java.lang.String.class;
         case "sendpartial":
         case "sendPartial": return boolean.class;
+        case "sslbundle":
+        case "sslBundle": return java.lang.String.class;
         case "sslcontextparameters":
         case "sslContextParameters": return org.apache.camel.support.jsse.SSLContextParameters.class;
         case "sslsessioncacheenabled":
@@ -178,6 +184,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "sslSessionTimeout": return int.class;
         case "subject": return java.lang.String.class;
         case "timeout": return int.class;
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": return java.lang.String.class;
         case "tlsmode":
         case "tlsMode": return io.github.smtpscert.TlsMode.class;
         case "to": return java.lang.String.class;
@@ -262,6 +270,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "replyTo": return target.getConfiguration().getReplyTo();
         case "sendpartial":
         case "sendPartial": return target.getConfiguration().isSendPartial();
+        case "sslbundle":
+        case "sslBundle": return target.getConfiguration().getSslBundle();
         case "sslcontextparameters":
         case "sslContextParameters": return target.getConfiguration().getSslContextParameters();
         case "sslsessioncacheenabled":
@@ -272,6 +282,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "sslSessionTimeout": return target.getConfiguration().getSslSessionTimeout();
         case "subject": return target.getConfiguration().getSubject();
         case "timeout": return target.getConfiguration().getTimeout();
+        case "tlsconfigurationname":
+        case "tlsConfigurationName": return target.getConfiguration().getTlsConfigurationName();
         case "tlsmode":
         case "tlsMode": return target.getConfiguration().getTlsMode();
         case "to": return target.getConfiguration().getTo();

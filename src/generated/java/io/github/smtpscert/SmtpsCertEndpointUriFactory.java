@@ -24,7 +24,7 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(50);
+        Set<String> props = new HashSet<>(52);
         props.add("allowIdentityFromHeader");
         props.add("bcc");
         props.add("cc");
@@ -56,12 +56,14 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
         props.add("reloadInterval");
         props.add("replyTo");
         props.add("sendPartial");
+        props.add("sslBundle");
         props.add("sslContextParameters");
         props.add("sslSessionCacheEnabled");
         props.add("sslSessionCacheSize");
         props.add("sslSessionTimeout");
         props.add("subject");
         props.add("timeout");
+        props.add("tlsConfigurationName");
         props.add("tlsMode");
         props.add("to");
         props.add("trustCertificates");

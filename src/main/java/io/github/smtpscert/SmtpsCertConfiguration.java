@@ -102,6 +102,10 @@ public class SmtpsCertConfiguration implements Cloneable {
     private long certificateExpiryWarning = 14L * 24 * 60 * 60 * 1000;
     @UriParam(label = "security", defaultValue = "60s", javaType = "java.time.Duration")
     private long reloadInterval = 60_000;
+    @UriParam(label = "security")
+    private String sslBundle;
+    @UriParam(label = "security")
+    private String tlsConfigurationName;
 
     // --- trust and TLS policy ---
 
@@ -151,6 +155,8 @@ public class SmtpsCertConfiguration implements Cloneable {
         privateKeyPassword = null;
         clientCertificates = null;
         sslContextParameters = null;
+        sslBundle = null;
+        tlsConfigurationName = null;
     }
 
     /** @return a copy of these options, for an endpoint to change without touching the component's */
@@ -640,6 +646,38 @@ public class SmtpsCertConfiguration implements Cloneable {
      */
     public void setCertificateExpiryWarning(long certificateExpiryWarning) {
         this.certificateExpiryWarning = certificateExpiryWarning;
+    }
+
+    /** @return the {@code sslBundle} option; see {@link #setSslBundle} */
+    public String getSslBundle() {
+        return sslBundle;
+    }
+
+    /**
+     * Name of a Spring Boot SSL bundle (spring.ssl.bundle.jks.NAME or spring.ssl.bundle.pem.NAME) that gives the
+     * client identity (its key store) and the trust (its trust store, unless trustStore or trustCertificates is set).
+     * Needs camel-smtps-cert-starter. A bundle with reload-on-update=true is swapped in when Spring Boot reloads it.
+     *
+     * @param sslBundle the new value
+     */
+    public void setSslBundle(String sslBundle) {
+        this.sslBundle = sslBundle;
+    }
+
+    /** @return the {@code tlsConfigurationName} option; see {@link #setTlsConfigurationName} */
+    public String getTlsConfigurationName() {
+        return tlsConfigurationName;
+    }
+
+    /**
+     * Name of a Quarkus TLS configuration (quarkus.tls.NAME.*) that gives the client identity (its key store) and the
+     * trust (its trust store, unless trustStore or trustCertificates is set). Needs camel-smtps-cert-quarkus. Swapped
+     * in when Quarkus reloads it (reload-period, or a CertificateUpdatedEvent).
+     *
+     * @param tlsConfigurationName the new value
+     */
+    public void setTlsConfigurationName(String tlsConfigurationName) {
+        this.tlsConfigurationName = tlsConfigurationName;
     }
 
     /** @return the {@code reloadInterval} option; see {@link #setReloadInterval} */

@@ -37,6 +37,7 @@ import org.apache.camel.api.management.ManagedResource;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     private volatile Clock clock = Clock.systemUTC();
     private final AtomicReference<Instant> lastExpiryWarning = new AtomicReference<>();
     private volatile CertificateHealthCheck healthCheck;
+    private volatile AutoCloseable platformUpdates;
     /** The registry names the URI gave for bean options, so that a reload looks them up again. */
     private String clientCertificatesRef;
     private String sslContextParametersRef;
@@ -122,13 +124,16 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             messageBuilder = new MessageBuilder(new MessageBuilder.Options(c.getFrom(), c.getTo(), c.getCc(),
                     c.getBcc(), c.getReplyTo(), c.getSubject(), c.getContentType(), c.getCharset(),
                     c.isUseHeaderRecipients(), c.isUseHeaderFrom(), c.isUseHeaderSubject()));
-            IdentityResolver.Options options = identityOptions(c);
-            reloader = new CertificateReloader(c.getHost() + ":" + c.effectivePort(),
-                    () -> new IdentityResolver(getCamelContext(), identityOptions(configuration)),
-                    trust -> new SslContexts(trust.managers(), c.isSslSessionCacheEnabled(), c.getSslSessionCacheSize(),
-                            c.getSslSessionTimeout()),
-                    IdentityResolver.files(options), IdentityResolver.usesBeans(options), () -> clock.instant(),
-                    this::swapped);
+            if (reloader == null) { // a restart keeps it, with its figures; doStart checks for changes
+                IdentityResolver.Options options = identityOptions(c);
+                String address = c.getHost() + ":" + c.effectivePort();
+                reloader = new CertificateReloader(address,
+                        () -> new IdentityResolver(getCamelContext(), identityOptions(configuration)),
+                        trust -> new SslContexts(address, trust.managers(), c.isSslSessionCacheEnabled(),
+                                c.getSslSessionCacheSize(), c.getSslSessionTimeout()),
+                        IdentityResolver.files(options), IdentityResolver.usesBeans(options), () -> clock.instant(),
+                        this::swapped);
+            }
             policy = TlsPolicy.of(c.getProtocols(), c.getCipherSuites());
         } catch (ConfigurationProblem e) {
             throw SmtpsCertConfigurationException.from(e);
@@ -154,19 +159,54 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         }
         LOG.info("smtps-cert:{} ({}) will present {}", server.address(), c.effectiveTlsMode(),
                 reloader.current().identities().defaultIdentity());
+        reloader.current().identities().warnLeftOut(server.address());
     }
 
     /** The options as they are now: bean options given by registry name are looked up again. */
     private IdentityResolver.Options identityOptions(SmtpsCertConfiguration c) {
         SmtpsCertComponent component = getComponent();
-        Object bean = unwrap(lookup(clientCertificatesRef, c.getClientCertificates()));
+        Object bean = unwrap(lookup(clientCertificatesRef, c.getClientCertificates(), Object.class));
         return new IdentityResolver.Options(c.getKeyStore(), c.getKeyStorePassword(), c.getKeyStoreType(),
                 c.getKeyAlias(), c.getKeyPassword(), c.getCertificateFile(), c.getPrivateKeyFile(),
                 c.getPrivateKeyPassword(), bean,
-                lookup(sslContextParametersRef, c.getSslContextParameters()),
+                lookup(sslContextParametersRef, c.getSslContextParameters(), SSLContextParameters.class),
                 component.isUseGlobalSslContextParameters() ? component.retrieveGlobalSslContextParameters() : null,
                 c.isValidateCertificateDates(), c.getTrustStore(), c.getTrustStorePassword(), c.getTrustStoreType(),
-                c.getTrustCertificates());
+                c.getTrustCertificates(), provided(c));
+    }
+
+    /** The sslBundle or tlsConfigurationName option's material as its platform has it now; null when neither is set. */
+    private IdentityResolver.Provided provided(SmtpsCertConfiguration c) {
+        String option = c.getSslBundle() != null ? "sslBundle" : c.getTlsConfigurationName() != null
+                ? "tlsConfigurationName" : null;
+        if (option == null) {
+            return null;
+        }
+        if (c.getSslBundle() != null && c.getTlsConfigurationName() != null) {
+            throw ConfigurationProblem.of("sslBundle and tlsConfigurationName", null, "both are configured",
+                    "Fix: keep one of them");
+        }
+        String name = option.equals("sslBundle") ? c.getSslBundle() : c.getTlsConfigurationName();
+        TlsBundleProvider provider = provider(option, name);
+        TlsBundleProvider.TlsBundle bundle;
+        try {
+            bundle = provider.bundle(name);
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationProblem.of(option, name, e.getMessage(), option.equals("sslBundle")
+                    ? "Fix: define it as spring.ssl.bundle.pem." + name + ".* or spring.ssl.bundle.jks." + name + ".*"
+                    : "Fix: define it as quarkus.tls." + name + ".*");
+        }
+        return new IdentityResolver.Provided(option, name, bundle.keyStore(), bundle.keyPassword(), bundle.keyAlias(),
+                bundle.trustStore());
+    }
+
+    private TlsBundleProvider provider(String option, String name) {
+        return getCamelContext().getRegistry().findByType(TlsBundleProvider.class).stream()
+                .filter(p -> option.equals(p.option())).findFirst()
+                .orElseThrow(() -> ConfigurationProblem.of(option, name, "nothing in this application serves it",
+                        option.equals("sslBundle")
+                                ? "Fix: add the io.github.smtpscert:camel-smtps-cert-starter dependency (Spring Boot)"
+                                : "Fix: add the io.github.smtpscert:camel-smtps-cert-quarkus dependency (Quarkus)"));
     }
 
     /** The API's ClientIdentity (alone or in a collection) as the internal Identity the resolver takes. */
@@ -180,14 +220,14 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         return bean;
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T lookup(String reference, T configured) {
+    /** The bean bound under the URI's #name now (it may have been replaced), else the one configured. */
+    private <T> T lookup(String reference, T configured, Class<T> type) {
         if (reference == null || configured == null) {
             return configured;
         }
         String name = reference.startsWith("#bean:") ? reference.substring(6) : reference.substring(1);
         Object now = getCamelContext().getRegistry().lookupByName(name);
-        return now != null && configured.getClass().isInstance(now) ? (T) now : configured;
+        return type.isInstance(now) ? type.cast(now) : configured;
     }
 
     /** Remembers the registry names of bean options given as #name, for {@link #identityOptions}. */
@@ -224,8 +264,17 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
                         c.getMaxMessagesPerConnection(), c.getConnectionTimeout()))
                 : Sender.singleUse(server, generation, timers, counters);
         if (c.getReloadInterval() > 0 && reloader.watchesAnything()) {
-            timers.scheduleWithFixedDelay(this::reloadQuietly, c.getReloadInterval(), c.getReloadInterval(),
+            timers.scheduleWithFixedDelay(() -> reloadQuietly(false), c.getReloadInterval(), c.getReloadInterval(),
                     TimeUnit.MILLISECONDS);
+        }
+        String platformOption = c.getSslBundle() != null ? "sslBundle" : "tlsConfigurationName";
+        String bundle = c.getSslBundle() != null ? c.getSslBundle() : c.getTlsConfigurationName();
+        if (bundle != null) { // the platform says when its bundle changed: reload then, not at the next interval
+            try {
+                platformUpdates = provider(platformOption, bundle).onUpdate(bundle, () -> reloadQuietly(true));
+            } catch (ConfigurationProblem e) {
+                throw SmtpsCertConfigurationException.from(e);
+            }
         }
         SmtpsCertHealthRepository.on(getCamelContext()).ifPresentOrElse(
                 repository -> healthCheck = repository.add(server.address(), this::certificateExpiry,
@@ -238,6 +287,11 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
 
     @Override
     protected void doStop() throws Exception {
+        AutoCloseable updates = platformUpdates;
+        if (updates != null) {
+            updates.close();
+            platformUpdates = null;
+        }
         CertificateHealthCheck check = healthCheck;
         if (check != null) {
             SmtpsCertHealthRepository.on(getCamelContext()).ifPresent(repository -> repository.remove(check));
@@ -272,9 +326,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         return reloader.check(false);
     }
 
-    private void reloadQuietly() {
+    private void reloadQuietly(boolean force) {
         try {
-            reloadCheck();
+            reloader.check(force);
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.warn("smtps-cert:{}: the certificate reload check failed: {}", server.address(), e.toString());
         }

@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,8 +26,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import com.icegreen.greenmail.Managers;
 import com.icegreen.greenmail.mail.MailAddress;
@@ -112,7 +115,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
         this.clientAuth = builder.clientAuth;
         this.protocols = builder.protocols.clone();
         this.cipherSuites = builder.cipherSuites == null ? null : builder.cipherSuites.clone();
-        this.sslContext = serverContext(builder.serverLeaf, builder.trustStore);
+        this.sslContext = serverContext(builder.serverLeaf, builder.trustStore, builder.advertisedIssuers);
         // GreenMail's default is to reject AUTH for unknown users; tests want any login accepted.
         managers.getUserManager().setAuthRequired(builder.authRequired);
         MessageDeliveryHandler stock = managers.getUserManager().getMessageDeliveryHandler();
@@ -213,7 +216,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
         return this;
     }
 
-    private SSLContext serverContext(Leaf serverLeaf, KeyStore trustStore) {
+    private SSLContext serverContext(Leaf serverLeaf, KeyStore trustStore, X509Certificate[] advertisedIssuers) {
         try {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(serverLeaf.keyStore(SERVER_KEY_PASSWORD), SERVER_KEY_PASSWORD);
@@ -221,7 +224,12 @@ public final class MtlsSmtpServer implements AutoCloseable {
             tmf.init(trustStore);
             X509ExtendedKeyManager keyManager = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new FullHandshakeObserver(keyManager)}, tmf.getTrustManagers(), null);
+            TrustManager[] trustManagers = tmf.getTrustManagers();
+            if (advertisedIssuers != null) {
+                trustManagers = new TrustManager[] {
+                    new AdvertisingTrustManager((X509ExtendedTrustManager) trustManagers[0], advertisedIssuers)};
+            }
+            context.init(new KeyManager[] {new FullHandshakeObserver(keyManager)}, trustManagers, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot create server SSLContext", e);
@@ -236,6 +244,7 @@ public final class MtlsSmtpServer implements AutoCloseable {
         private String[] protocols = {"TLSv1.3", "TLSv1.2"};
         private String[] cipherSuites;
         private boolean authRequired;
+        private X509Certificate[] advertisedIssuers;
 
         private Builder(TestPki pki, Leaf serverLeaf) {
             this.serverLeaf = serverLeaf;
@@ -268,6 +277,16 @@ public final class MtlsSmtpServer implements AutoCloseable {
         /** Whether SMTP AUTH checks GreenMail users; off by default, so any login succeeds. */
         public Builder authRequired(boolean authRequired) {
             this.authRequired = authRequired;
+            return this;
+        }
+
+        /**
+         * The CAs the server names in its certificate request (TLS 1.2 certificate_authorities field, TLS 1.3
+         * certificate_authorities extension) instead of the trust store's; none: no list at all in TLS 1.3, an empty
+         * one in TLS 1.2. Which client certificates the server verifies does not change.
+         */
+        public Builder advertisedIssuers(X509Certificate... issuers) {
+            this.advertisedIssuers = issuers.clone();
             return this;
         }
 
@@ -427,6 +446,61 @@ public final class MtlsSmtpServer implements AutoCloseable {
             ConnectionInfo info = connection;
             deliveries.add(new Delivery(message.getMessage(), info.subjectDn(), info.sha256Hex(), info.resumed(),
                     info.id(), info.protocol(), List.copyOf(recipients), info.cipherSuite()));
+        }
+    }
+
+    /**
+     * Verifies client certificates as the trust store does, but names other CAs (or none) as the acceptable issuers:
+     * JSSE builds the certificate request's list of CA names from {@link #getAcceptedIssuers()}.
+     */
+    private static final class AdvertisingTrustManager extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager delegate;
+        private final X509Certificate[] advertised;
+
+        AdvertisingTrustManager(X509ExtendedTrustManager delegate, X509Certificate[] advertised) {
+            this.delegate = delegate;
+            this.advertised = advertised;
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return advertised.clone();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType)
+                throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+                throws CertificateException {
+            delegate.checkServerTrusted(chain, authType);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -94,14 +95,20 @@ public final class OpensslServer implements AutoCloseable {
 
     /**
      * Starts {@code openssl s_server} presenting the server certificate (leaf first in the chain file) and requiring a
-     * client certificate that chains to {@code clientCaPem}.
+     * client certificate that chains to {@code clientCaPem}. Its certificate request names the subjects of
+     * {@code clientCaPem} as the acceptable CAs unless {@code extraArguments} hold {@code -no_ca_names}.
+     *
+     * @param extraArguments more s_server options, appended as given
      */
-    public static OpensslServer requiringClientCertificate(Path serverChainPem, Path serverKeyPem, Path clientCaPem) {
+    public static OpensslServer requiringClientCertificate(Path serverChainPem, Path serverKeyPem, Path clientCaPem,
+                                                           String... extraArguments) {
         assumeAvailable();
-        return new OpensslServer(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
+        List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0",
                 "-cert", serverChainPem.toString(), "-cert_chain", serverChainPem.toString(),
                 "-key", serverKeyPem.toString(), "-Verify", "2", "-verify_return_error",
                 "-CAfile", clientCaPem.toString()));
+        command.addAll(List.of(extraArguments));
+        return new OpensslServer(command);
     }
 
     public int port() {

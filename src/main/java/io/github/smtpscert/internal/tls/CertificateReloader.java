@@ -92,6 +92,10 @@ public final class CertificateReloader {
         Map<String, String> now = digests();
         boolean filesChanged = !now.equals(digests);
         if (!force && !rebuildEachTime && (!filesChanged || now.equals(failedDigests))) {
+            if (!filesChanged && failedDigests != null) { // the files are back as they were: nothing is wrong now
+                failedDigests = null;
+                status = new Status(status.reloads(), status.lastReload(), null);
+            }
             return filesChanged ? "unchanged since the last failure: " + status.lastError() : "unchanged";
         }
         TlsMaterial next;
@@ -113,8 +117,9 @@ public final class CertificateReloader {
         failedDigests = null;
         String before = current.identities().defaultIdentity().key();
         boolean identityChanged = !next.identities().defaultIdentity().key().equals(before);
+        boolean trustChanged = !next.trustKey().equals(current.trustKey());
         digests = now;
-        if (!identityChanged && !filesChanged) {
+        if (!identityChanged && !trustChanged && !filesChanged) {
             status = new Status(status.reloads(), status.lastReload(), null);
             return "unchanged: still presenting " + current.identities().defaultIdentity();
         }
@@ -123,6 +128,7 @@ public final class CertificateReloader {
         status = new Status(status.reloads() + 1, clock.get(), null);
         LOG.info("smtps-cert:{}: reloaded the client certificate material; now presenting {} (was {})", address,
                 next.identities().defaultIdentity(), previous.identities().defaultIdentity());
+        next.identities().warnLeftOut(address);
         onSwap.accept(next);
         return "reloaded: now presenting " + next.identities().defaultIdentity();
     }
@@ -131,7 +137,7 @@ public final class CertificateReloader {
         IdentityResolver resolver = resolvers.get();
         Identities identities = resolver.identities();
         IdentityResolver.Trust trust = resolver.trust();
-        return new TlsMaterial(generation, identities, contextsFor.apply(trust));
+        return new TlsMaterial(generation, identities, contextsFor.apply(trust), trust.key());
     }
 
     /** SHA-256 of each watched file's content as read now through its path, or why it cannot be read. */

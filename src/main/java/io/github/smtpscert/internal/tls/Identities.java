@@ -35,6 +35,7 @@ public final class Identities {
     private final char[] keyPassword;
     private final String storeOption;
     private final boolean validateDates;
+    private final List<String> leftOut = new ArrayList<>();
     private final Map<String, Identity> byAlias = new ConcurrentHashMap<>();
 
     Identities(Identity defaultIdentity, KeyStore keyStore, char[] keyPassword, String storeOption,
@@ -47,8 +48,11 @@ public final class Identities {
     }
 
     static Identities of(Identity identity, boolean validateDates) {
-        return new Identities(validateDates ? withinDates(identity, "client certificate") : identity, null, null,
-                null, validateDates);
+        List<String> leftOut = new ArrayList<>();
+        Identities identities = new Identities(validateDates ? withinDates(identity, "client certificate", leftOut)
+                : identity, null, null, null, validateDates);
+        identities.leftOut.addAll(leftOut);
+        return identities;
     }
 
     /** Loads what to present from a store: the keyAlias entry if given, else every key entry, in alias order. */
@@ -61,12 +65,26 @@ public final class Identities {
         } else {
             List<Identity> all = new ArrayList<>();
             for (String alias : keyAliases(store, option)) {
-                all.add(identities.entry(alias, option));
+                all.add(identities.entry(alias, option + " entry"));
             }
             identity = Identity.anyOf(all);
         }
-        return new Identities(validateDates ? withinDates(identity, option) : identity, store, keyPassword, option,
-                validateDates);
+        List<String> leftOut = new ArrayList<>();
+        Identities result = new Identities(validateDates ? withinDates(identity, option, leftOut) : identity, store,
+                keyPassword, option, validateDates);
+        result.leftOut.addAll(leftOut);
+        return result;
+    }
+
+    /**
+     * Logs one WARN naming the certificates of a set that were left out for their validity dates, if any. Called when
+     * this material is taken into use, not when it is only built: a reload check builds registry beans every time.
+     */
+    public void warnLeftOut(String address) {
+        if (!leftOut.isEmpty()) {
+            LOG.warn("smtps-cert:{}: left out {} client certificate(s) outside their validity dates: {}", address,
+                    leftOut.size(), String.join("; ", leftOut));
+        }
     }
 
     /** The identity to present when the exchange does not pick one. */
@@ -125,10 +143,10 @@ public final class Identities {
     }
 
     /**
-     * The identity without its members that are out of their validity dates (with one WARN naming them); fails when
-     * every member is.
+     * The identity without its members that are out of their validity dates (their names and dates are added to
+     * leftOut); fails when every member is.
      */
-    static Identity withinDates(Identity identity, String what) {
+    static Identity withinDates(Identity identity, String what, List<String> leftOut) {
         if (identity.isAnonymous()) {
             return identity;
         }
@@ -141,16 +159,14 @@ public final class Identities {
                 valid.add(member);
             } else {
                 first = first == null ? problem : first;
-                dropped.add(member.name());
+                dropped.add(member.name() + " (" + what + ", valid " + member.certificate().getNotBefore().toInstant()
+                            + " to " + member.certificate().getNotAfter().toInstant() + ")");
             }
         }
         if (valid.isEmpty()) {
             throw first;
         }
-        if (!dropped.isEmpty()) {
-            LOG.warn("{}: left out {} client certificate(s) outside their validity dates: {}", what, dropped.size(),
-                    String.join("; ", dropped));
-        }
+        leftOut.addAll(dropped);
         return valid.size() == identity.members().size() ? identity : Identity.anyOf(valid);
     }
 

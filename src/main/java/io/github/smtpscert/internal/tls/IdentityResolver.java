@@ -35,7 +35,8 @@ public final class IdentityResolver {
                           String keyPassword, String certificateFile, String privateKeyFile, String privateKeyPassword,
                           Object clientCertificates, SSLContextParameters sslContextParameters,
                           SSLContextParameters global, boolean validateDates, String trustStore,
-                          String trustStorePassword, String trustStoreType, String trustCertificates) {
+                          String trustStorePassword, String trustStoreType, String trustCertificates,
+                          Provided provided) {
 
         @Override
         public String toString() { // never the passwords
@@ -44,11 +45,39 @@ public final class IdentityResolver {
         }
     }
 
+    /**
+     * Material a platform manages by name (a Spring Boot SSL bundle, a Quarkus TLS configuration), as it is now.
+     *
+     * @param option     the option that named it: sslBundle or tlsConfigurationName
+     * @param keyStore   null when the bundle has no key material
+     * @param trustStore null when the bundle has no trust material
+     */
+    public record Provided(String option, String name, KeyStore keyStore, char[] keyPassword, String keyAlias,
+                           KeyStore trustStore) {
+
+        String label() {
+            return option + "=" + name;
+        }
+    }
+
     /** Trust managers for the server's certificate and where they came from ("trustStore=...", the JVM's...). */
     public record Trust(TrustManager[] managers, String source) {
 
         public Trust {
             managers = ExplainingTrustManager.wrap(managers, source);
+        }
+
+        /** A digest of the CAs these managers accept: equal digests, equal trust. */
+        public String key() {
+            StringBuilder all = new StringBuilder();
+            for (TrustManager manager : managers) {
+                if (manager instanceof javax.net.ssl.X509TrustManager x509) {
+                    for (X509Certificate ca : x509.getAcceptedIssuers()) {
+                        all.append(Identity.sha256(ca)).append(',');
+                    }
+                }
+            }
+            return Identity.sha256(all.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
     }
 
@@ -80,6 +109,14 @@ public final class IdentityResolver {
         if (source == IdentitySource.BEAN) {
             return fromBean(config.clientCertificates(), dates);
         }
+        if (source == IdentitySource.PROVIDED) {
+            Provided p = config.provided();
+            if (p.keyStore() == null) {
+                return Identities.of(Identity.ANONYMOUS, dates);
+            }
+            String alias = config.keyAlias() != null ? config.keyAlias() : p.keyAlias();
+            return Identities.fromKeyStore(p.keyStore(), p.label(), alias, p.keyPassword(), dates);
+        }
         if (source == IdentitySource.SSL_CONTEXT_PARAMETERS) {
             return Identities.of(fromKeyManagers(keyManagers(config.sslContextParameters(), "sslContextParameters"),
                     "sslContextParameters", certAlias(config.sslContextParameters())), dates);
@@ -102,6 +139,10 @@ public final class IdentityResolver {
             if (config.trustStore() != null) {
                 return new Trust(trustFrom(KeyStores.load(context, "trustStore", config.trustStore(),
                         config.trustStoreType(), chars(config.trustStorePassword()))), "trustStore=" + config.trustStore());
+            }
+            if (config.provided() != null && config.provided().trustStore() != null
+                && config.trustCertificates() == null) {
+                return new Trust(trustFrom(config.provided().trustStore()), "the trust of " + config.provided().label());
             }
             if (config.trustCertificates() != null) {
                 KeyStore store = KeyStore.getInstance("PKCS12");
@@ -301,7 +342,8 @@ public final class IdentityResolver {
 
     /** Whether the identity or trust comes from registry beans, which are rebuilt at each reload check. */
     public static boolean usesBeans(Options o) {
-        return o.clientCertificates() != null || o.sslContextParameters() != null || o.global() != null;
+        return o.clientCertificates() != null || o.sslContextParameters() != null || o.global() != null
+               || o.provided() != null;
     }
 
     private char[] keyPassword() {

@@ -13,7 +13,9 @@ public enum IdentitySource {
     BEAN("clientCertificates", o -> o.clientCertificates() != null, "clientCertificates"),
     SSL_CONTEXT_PARAMETERS("sslContextParameters",
                            o -> o.sslContextParameters() != null && o.sslContextParameters().getKeyManagers() != null,
-                           "sslContextParameters");
+                           "sslContextParameters"),
+    PROVIDED("sslBundle (Spring Boot) or tlsConfigurationName (Quarkus)", o -> o.provided() != null, "sslBundle",
+             "tlsConfigurationName");
 
     private final String label;
     private final Predicate<IdentityResolver.Options> configured;

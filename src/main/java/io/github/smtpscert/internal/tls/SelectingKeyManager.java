@@ -28,10 +28,12 @@ final class SelectingKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS = "client-";
 
     private final List<Identity> members;
+    private final String address;
     private final AtomicBoolean warned = new AtomicBoolean();
 
-    SelectingKeyManager(Identity identity) {
+    SelectingKeyManager(Identity identity, String address) {
         this.members = identity.members();
+        this.address = address;
     }
 
     @Override
@@ -57,10 +59,16 @@ final class SelectingKeyManager extends X509ExtendedKeyManager {
                 first = i;
             }
         }
+        if (first < 0 && !members.isEmpty() && warned.compareAndSet(false, true)) {
+            LOG.warn("smtps-cert:{}: the server asks for a client certificate with a key of type {}, but ours have "
+                     + "{}, so none is presented; expect the server to refuse the session. Fix: use a certificate with "
+                     + "a key type the server accepts", address, keyTypes == null ? "any" : String.join(", ", keyTypes),
+                    members.stream().map(m -> m.privateKey().getAlgorithm()).distinct().collect(Collectors.joining(", ")));
+        }
         if (first >= 0 && warned.compareAndSet(false, true)) {
-            LOG.warn("The server accepts client certificates from {}, but none of ours chains to one of them: {}. "
-                     + "Presenting {} anyway; expect the server to refuse it. Fix: configure a client certificate "
-                     + "from one of the server's CAs (or ask the relay operator to trust ours)",
+            LOG.warn("smtps-cert:{}: the server accepts client certificates from {}, but none of ours chains to one of "
+                     + "them: {}. Presenting {} anyway; expect the server to refuse it. Fix: configure a client "
+                     + "certificate from one of the server's CAs (or ask the relay operator to trust ours)", address,
                     Arrays.stream(issuers).map(Principal::getName).collect(Collectors.joining("; ")),
                     members.stream().map(m -> m.name() + " (issued by "
                                               + m.certificate().getIssuerX500Principal().getName() + ")")

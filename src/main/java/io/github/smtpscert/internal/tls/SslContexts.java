@@ -15,6 +15,7 @@ import javax.net.ssl.TrustManager;
  */
 public final class SslContexts {
 
+    private final String address;
     private final TrustManager[] trustManagers;
     private final boolean cacheEnabled;
     private final int cacheSize;
@@ -22,8 +23,13 @@ public final class SslContexts {
     // one per identity, shared by its contexts: its "no certificate matches the server's CAs" WARN is logged once
     private final Map<String, SelectingKeyManager> selectors = new ConcurrentHashMap<>();
 
-    /** @param trustManagers null for the JVM's default trust */
-    public SslContexts(TrustManager[] trustManagers, boolean cacheEnabled, int cacheSize, int cacheTimeoutSeconds) {
+    /**
+     * @param address       the server's host:port, for the selection WARNs
+     * @param trustManagers null for the JVM's default trust
+     */
+    public SslContexts(String address, TrustManager[] trustManagers, boolean cacheEnabled, int cacheSize,
+                       int cacheTimeoutSeconds) {
+        this.address = address;
         this.trustManagers = trustManagers;
         this.cacheEnabled = cacheEnabled;
         this.cacheSize = cacheSize;
@@ -39,7 +45,7 @@ public final class SslContexts {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             KeyManager[] keyManagers = identity.isAnonymous() ? null
-                    : new KeyManager[] { selectors.computeIfAbsent(identity.key(), k -> new SelectingKeyManager(identity)) };
+                    : new KeyManager[] { selectors.computeIfAbsent(identity.key(), k -> new SelectingKeyManager(identity, address)) };
             context.init(keyManagers, trustManagers, null);
             if (cacheEnabled) {
                 context.getClientSessionContext().setSessionCacheSize(cacheSize);

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrackingSocketFactoryTest {
 
     private final SSLSocketFactory factory = new TrackingSocketFactory(
-            () -> new SslContexts(null, true, 10, 60).newContext(Identity.ANONYMOUS), true, TlsPolicy.of(null, null),
+            () -> new SslContexts("localhost:465", null, true, 10, 60).newContext(Identity.ANONYMOUS), true, TlsPolicy.of(null, null),
             socket -> socket);
 
     @Test
