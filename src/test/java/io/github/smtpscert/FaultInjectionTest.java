@@ -129,6 +129,33 @@ class FaultInjectionTest {
         return cases.stream();
     }
 
+    /**
+     * Postfix resumes a TLS session whose certificate it no longer trusts, and refuses again at MAIL FROM: a client
+     * that kept resuming it would never recover. After such a refusal the next connection makes a full handshake.
+     */
+    @ParameterizedTest(name = "refused at {0}")
+    @MethodSource("certificateRefusals")
+    void aRefusedCertificatesSessionIsNotResumed(Step step, String reply) {
+        String uri = uri("poolEnabled=false");
+        assertNull(send(uri, "first").getException());
+        Exchange resumed = send(uri, "second");
+        assertNull(resumed.getException());
+        assertEquals(Boolean.TRUE, resumed.getMessage().getHeader(SmtpsCertConstants.SESSION_RESUMED),
+                "premise: without a refusal the session is resumed");
+
+        server.failNext(step, Fault.reply(421, reply));
+        failure(send(uri, "refused"));
+        Exchange after = send(uri, "after");
+        assertNull(after.getException());
+        assertEquals(Boolean.FALSE, after.getMessage().getHeader(SmtpsCertConstants.SESSION_RESUMED),
+                "the session the certificate was refused on is not offered again");
+    }
+
+    static Stream<Arguments> certificateRefusals() {
+        return Stream.of(Arguments.of(Step.MAIL, "4.7.1 Client certificate not trusted"),
+                Arguments.of(Step.GREETING, "4.7.1 Client certificate not trusted"));
+    }
+
     @ParameterizedTest(name = "{0} answered {1}")
     @MethodSource("replyFaults")
     void errorReplyFailsTheExchangeAndStoresNothing(Step step, int code) {

@@ -67,28 +67,33 @@ public final class FaultySmtpServer implements AutoCloseable {
      * What happens at the step. {@link Kind#REFUSE} only applies to the handshake, {@link Kind#NO_TLS} only to
      * STARTTLS.
      */
-    public record Fault(Kind kind, int code) {
+    public record Fault(Kind kind, int code, String text) {
         public enum Kind { CLOSE, REPLY, STALL, REFUSE, NO_TLS }
 
         public static Fault close() {
-            return new Fault(Kind.CLOSE, 0);
+            return new Fault(Kind.CLOSE, 0, null);
         }
 
         public static Fault reply(int code) {
-            return new Fault(Kind.REPLY, code);
+            return new Fault(Kind.REPLY, code, null);
+        }
+
+        /** A reply with this text after the code, such as "4.7.1 Client certificate not trusted". */
+        public static Fault reply(int code, String text) {
+            return new Fault(Kind.REPLY, code, text);
         }
 
         public static Fault stall() {
-            return new Fault(Kind.STALL, 0);
+            return new Fault(Kind.STALL, 0, null);
         }
 
         public static Fault refuse() {
-            return new Fault(Kind.REFUSE, 0);
+            return new Fault(Kind.REFUSE, 0, null);
         }
 
         /** Answers STARTTLS with 220, then never starts TLS: answers the client's handshake bytes in plaintext. */
         public static Fault noTls() {
-            return new Fault(Kind.NO_TLS, 0);
+            return new Fault(Kind.NO_TLS, 0, null);
         }
 
         @Override
@@ -439,7 +444,8 @@ public final class FaultySmtpServer implements AutoCloseable {
         private Outcome misbehave(Fault fault) throws IOException {
             switch (fault.kind()) {
                 case REPLY -> {
-                    write(fault.code() + " " + (fault.code() / 100 == 4 ? "4.0.0" : "5.0.0") + " scripted failure");
+                    write(fault.code() + " " + (fault.text() != null ? fault.text()
+                            : (fault.code() / 100 == 4 ? "4.0.0" : "5.0.0") + " scripted failure"));
                     // 421 means the server closes the connection
                     return fault.code() == 421 ? Outcome.CLOSED : Outcome.REFUSED;
                 }

@@ -214,6 +214,11 @@ final class SendFailures {
         return refused.stream().map(r -> r.getAddress().toString()).distinct().collect(Collectors.joining(", "));
     }
 
+    /** Whether the failure says the server refused the client certificate (TLS alert or SMTP reply). */
+    static boolean certificateRefused(Throwable e) {
+        return clientCertificateRefused(allMessages(e));
+    }
+
     private static boolean clientCertificateRefused(String text) {
         return text.contains("certificate_required") || text.contains("bad_certificate")
                || text.contains("no client certificate") || text.contains("client certificate not trusted")

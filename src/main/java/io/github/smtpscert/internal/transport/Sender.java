@@ -144,6 +144,7 @@ public final class Sender implements AutoCloseable {
                 return sent(identity, connection, null);
             } catch (MessagingException e) {
                 reusable = SendFailures.connectionStillUsable(connection);
+                forgetSessionsIfRefused(e, identity, material);
                 if (closed) {
                     throw SendFailure.stoppedDuring(e, connection.stage() == SmtpConnection.Stage.END_OF_DATA);
                 }
@@ -172,6 +173,7 @@ public final class Sender implements AutoCloseable {
             ConnectionPool.Lease<SmtpConnection> lease = pool.lease(identity.key(), () -> connect(identity, material));
             return new Held(lease.connection(), lease.uses() > 0, lease);
         } catch (MessagingException e) {
+            forgetSessionsIfRefused(e, identity, material);
             throw closed ? SendFailure.stopping(e) : SendFailures.connectFailed(e, server, identity);
         } catch (PoolExhaustedException e) {
             throw SendFailure.retryable("all " + e.max() + " pooled connections for identity " + identity.name()
@@ -183,6 +185,16 @@ public final class Sender implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("unexpected failure while connecting: " + e, e);
+        }
+    }
+
+    /**
+     * A server that refused the certificate may still resume the session it refused it on (Postfix does, and refuses
+     * again): drop the identity's TLS contexts so that the next connection makes a full handshake.
+     */
+    private void forgetSessionsIfRefused(MessagingException e, Identity identity, TlsMaterial material) {
+        if (SendFailures.certificateRefused(e)) {
+            sessions.remove(material.generation() + "/" + identity.key());
         }
     }
 
