@@ -112,6 +112,9 @@ public class QuarkusTlsBundleProvider implements TlsBundleProvider {
     /** The names of the quarkus.tls.NAME.* configurations, for error messages; the registry cannot list them. */
     private Set<String> configuredNames() {
         Set<String> names = new TreeSet<>();
+        if (registry.getDefault().isPresent()) {
+            names.add("<default>"); // quarkus.tls.key-store.* and the like: the unnamed configuration
+        }
         for (String property : ConfigProvider.getConfig().getPropertyNames()) {
             if (!property.startsWith("quarkus.tls.")) {
                 continue;
@@ -125,8 +128,7 @@ public class QuarkusTlsBundleProvider implements TlsBundleProvider {
                 int dot = rest.indexOf('.');
                 first = dot < 0 ? rest : rest.substring(0, dot);
             }
-            // quarkus.tls.key-store.* and the like are the default configuration's, not names
-            if (registry.get(first).isPresent()) {
+            if (registry.get(first).isPresent()) { // not key-store, trust-store, ... of the unnamed configuration
                 names.add(first);
             }
         }

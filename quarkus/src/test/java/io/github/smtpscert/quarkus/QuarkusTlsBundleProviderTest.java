@@ -79,10 +79,15 @@ class QuarkusTlsBundleProviderTest {
     }
 
     @Test
+    void theUnnamedConfigurationIsDefault() throws Exception {
+        assertPresents(provider().bundle("<default>"), TlsFilesResource.defaultLeaf);
+    }
+
+    @Test
     void anUnknownNameIsAnsweredWithTheConfiguredOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider().bundle("pme"));
         assertTrue(e.getMessage().contains("'pme'"), e.getMessage());
-        assertTrue(e.getMessage().contains("[jks, p12, pem, trusting]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[<default>, jks, p12, pem, trusting]"), e.getMessage());
     }
 
     @Test

@@ -15,7 +15,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Writes, before Quarkus starts, one key store of each kind Quarkus's TLS registry reads, and names a TLS
  * configuration after each: {@code pem} (PEM certificate chain and key, PEM trust), {@code p12} (PKCS12 whose key
- * entry has a password of its own, selected by alias), {@code jks} (JKS) and {@code trusting} (trust-all).
+ * entry has a password of its own, selected by alias), {@code jks} (JKS) and {@code trusting} (trust-all); and
+ * the unnamed configuration ({@code quarkus.tls.key-store.*}), which the registry calls {@code <default>}.
  */
 public class TlsFilesResource implements QuarkusTestResourceLifecycleManager {
 
@@ -26,6 +27,7 @@ public class TlsFilesResource implements QuarkusTestResourceLifecycleManager {
     static Leaf pemLeaf;
     static Leaf p12Leaf;
     static Leaf jksLeaf;
+    static Leaf defaultLeaf;
     static Path dir;
 
     @Override
@@ -35,6 +37,7 @@ public class TlsFilesResource implements QuarkusTestResourceLifecycleManager {
             pemLeaf = pki.issueClient("pem-client", KeyAlg.RSA);
             p12Leaf = pki.issueClient("p12-client", KeyAlg.EC);
             jksLeaf = pki.issueClient("jks-client", KeyAlg.RSA);
+            defaultLeaf = pki.issueClient("default-client", KeyAlg.EC);
             dir = Files.createTempDirectory("smtps-cert-quarkus-module");
             Map<String, String> config = new HashMap<>();
             config.put("quarkus.tls.pem.key-store.pem.0.cert", pemLeaf.writeCertChainPem(dir, "pem.crt").toString());
@@ -49,6 +52,8 @@ public class TlsFilesResource implements QuarkusTestResourceLifecycleManager {
                     STORE_PASSWORD.toCharArray(), STORE_PASSWORD.toCharArray()).toString());
             config.put("quarkus.tls.jks.key-store.jks.password", STORE_PASSWORD);
             config.put("quarkus.tls.trusting.trust-all", "true");
+            config.put("quarkus.tls.key-store.pem.0.cert", defaultLeaf.writeCertChainPem(dir, "default.crt").toString());
+            config.put("quarkus.tls.key-store.pem.0.key", defaultLeaf.writeKeyPkcs8(dir, "default.key").toString());
             return config;
         } catch (Exception e) {
             throw new IllegalStateException(e);
