@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.smtpscert.TlsBundleProvider;
 import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.tls.CertificateUpdatedEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -38,6 +39,7 @@ public class QuarkusTlsBundleProvider implements TlsBundleProvider {
 
     private final TlsConfigurationRegistry registry;
     private final Map<String, List<Runnable>> listeners = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
 
     /**
      * @param registry the Quarkus TLS registry
@@ -94,12 +96,15 @@ public class QuarkusTlsBundleProvider implements TlsBundleProvider {
      */
     void certificateUpdated(@Observes CertificateUpdatedEvent event) {
         List<Runnable> forName = listeners.get(event.name());
-        if (forName == null || forName.isEmpty()) {
+        if (forName == null || forName.isEmpty() || shuttingDown) {
             return;
         }
         LOG.debugf("Quarkus reloaded the TLS configuration '%s': reloading %d smtps-cert endpoint(s)", event.name(),
                 forName.size());
         for (Runnable listener : forName) {
+            if (shuttingDown) {
+                return;
+            }
             try {
                 listener.run();
             } catch (RuntimeException e) { // one endpoint's failure must not keep the others on the old identity
@@ -107,6 +112,14 @@ public class QuarkusTlsBundleProvider implements TlsBundleProvider {
                         event.name(), e.toString());
             }
         }
+    }
+
+    /**
+     * From now on updates are not passed on: the endpoints stop with the application, and a reload that ran into the
+     * shutdown would look beans up in a container that is going away.
+     */
+    void shutdown(@Observes ShutdownEvent event) {
+        shuttingDown = true;
     }
 
     /** The names of the quarkus.tls.NAME.* configurations, for error messages; the registry cannot list them. */
