@@ -52,7 +52,8 @@ public class TlsFilesResource implements QuarkusTestResourceLifecycleManager {
                     STORE_PASSWORD.toCharArray(), STORE_PASSWORD.toCharArray()).toString());
             config.put("quarkus.tls.jks.key-store.jks.password", STORE_PASSWORD);
             config.put("quarkus.tls.trusting.trust-all", "true");
-            config.put("quarkus.tls.key-store.pem.0.cert", defaultLeaf.writeCertChainPem(dir, "default.crt").toString());
+            config.put("quarkus.tls.key-store.pem.0.cert",
+                    defaultLeaf.writeCertChainPem(dir, "default.crt").toString());
             config.put("quarkus.tls.key-store.pem.0.key", defaultLeaf.writeKeyPkcs8(dir, "default.key").toString());
             return config;
         } catch (Exception e) {
