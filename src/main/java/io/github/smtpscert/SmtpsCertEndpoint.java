@@ -327,6 +327,9 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     }
 
     private void reloadQuietly(boolean force) {
+        if (isStoppingOrStopped()) { // a platform may still call while the application shuts down
+            return;
+        }
         try {
             reloader.check(force);
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
