@@ -1,0 +1,103 @@
+package io.github.smtpscert.springboot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import io.github.smtpscert.SmtpsCertEndpoint;
+import io.github.smtpscert.testsupport.KeyAlg;
+import io.github.smtpscert.testsupport.Leaf;
+import io.github.smtpscert.testsupport.MtlsSmtpServer;
+import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
+import io.github.smtpscert.testsupport.TempDirs;
+import io.github.smtpscert.testsupport.TestPki;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/**
+ * A PEM SSL bundle gives the client certificate and the trust; when its files are rewritten, Spring Boot reloads the
+ * bundle (reload-on-update) and the endpoint swaps at once: the next send presents the new certificate on a new
+ * connection with a new TLS session, as the server verifies. reloadInterval=0, so only Spring Boot's call can swap.
+ */
+@SpringBootTest(classes = TestApplication.class, properties = {
+    "spring.ssl.bundle.pem.mail.reload-on-update=true",
+    "spring.ssl.bundle.watch.file.quiet-period=200ms",
+    "camel.component.smtps-cert.ssl-bundle=mail",
+    "camel.component.smtps-cert.reload-interval=0",
+    "camel.component.smtps-cert.tls-mode=IMPLICIT",
+    "camel.component.smtps-cert.timeout=5000",
+    "camel.component.smtps-cert.from=sender@example.org",
+    "camel.component.smtps-cert.to=rcpt@example.org",
+    "camel.component.smtps-cert.subject=PEM bundle"
+})
+@DirtiesContext
+class PemSslBundleReloadTest {
+
+    static final TestPki PKI = TestPki.create();
+    static final Leaf ALICE = PKI.issueClient("alice-pem", KeyAlg.EC);
+    static final Leaf BOB = PKI.issueClient("bob-pem", KeyAlg.RSA);
+    static final MtlsSmtpServer SERVER = MtlsSmtpServer.start(PKI, PKI.issueServer("localhost"));
+    /** The bundle's files: alice's PEM chain and key, and the CAs, until the test renews them. */
+    static final Path DIR = TempDirs.create("smtpscert-pem-bundle");
+
+    @DynamicPropertySource
+    static void bundle(DynamicPropertyRegistry registry) {
+        Path cert = ALICE.writeCertChainPem(DIR, "client.pem");
+        Path key = ALICE.writeKeyPkcs8(DIR, "client.key");
+        Path ca = PKI.writeTrustPem(DIR, "ca.pem");
+        registry.add("spring.ssl.bundle.pem.mail.keystore.certificate", () -> "file:" + cert);
+        registry.add("spring.ssl.bundle.pem.mail.keystore.private-key", () -> "file:" + key);
+        registry.add("spring.ssl.bundle.pem.mail.truststore.certificate", () -> "file:" + ca);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        SERVER.close();
+        TempDirs.delete(DIR);
+    }
+
+    @Autowired
+    CamelContext camelContext;
+
+    @Autowired
+    ProducerTemplate producer;
+
+    @Test
+    void rewrittenBundleFilesArePresentedFromTheNextSend() throws Exception {
+        String uri = "smtps-cert:localhost:" + SERVER.port();
+        Delivery first = Sends.send(producer, SERVER, uri, "from alice");
+        assertEquals(ALICE.sha256Hex(), first.clientCertSha256Hex(), "certificate the server verified");
+        Delivery pooled = Sends.send(producer, SERVER, uri, "alice again, pooled");
+        assertEquals(first.connectionId(), pooled.connectionId(), "the second send reuses the pooled connection");
+
+        // as a renewal tool would: new files beside the old ones, then moved over them
+        Path cert = BOB.writeCertChainPem(DIR, "client.pem.new");
+        Path key = BOB.writeKeyPkcs8(DIR, "client.key.new");
+        Files.move(key, DIR.resolve("client.key"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(cert, DIR.resolve("client.pem"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        SmtpsCertEndpoint endpoint = camelContext.getEndpoint(uri, SmtpsCertEndpoint.class);
+        Sends.await("Spring Boot to reload the bundle and the endpoint to swap", Duration.ofSeconds(20),
+                () -> endpoint.getReloadCount() >= 1);
+
+        Delivery swapped = Sends.send(producer, SERVER, uri, "from bob");
+        assertEquals(BOB.sha256Hex(), swapped.clientCertSha256Hex(), "certificate the server verified");
+        assertNotEquals(first.connectionId(), swapped.connectionId(), "the old pooled connection is not used");
+        assertFalse(swapped.sessionResumed(), "no TLS session of the old certificate is resumed");
+        Delivery next = Sends.send(producer, SERVER, uri, "bob again");
+        assertEquals(BOB.sha256Hex(), next.clientCertSha256Hex());
+        assertEquals(1, endpoint.getReloadCount(), "one reload for one renewal");
+    }
+}
