@@ -105,5 +105,7 @@ class HealthTest {
         assertEquals("UP", down.getDetails().get("smtps-cert:" + address));
         assertEquals("DOWN", down.getDetails().get("smtps-cert:" + address + "#2"), () -> "details: " + down.getDetails());
         assertEquals(Status.DOWN, health.health().getStatus());
+        assertEquals(Status.OUT_OF_SERVICE, health.healthForPath("camelReadinessState").getStatus(), "readiness");
+        assertEquals(Status.UP, health.healthForPath("camelLivenessState").getStatus(), "liveness");
     }
 }

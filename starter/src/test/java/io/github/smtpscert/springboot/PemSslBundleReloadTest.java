@@ -15,7 +15,10 @@ import io.github.smtpscert.testsupport.TestPki;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
@@ -25,11 +28,13 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A PEM SSL bundle gives the client certificate and the trust; when its files are rewritten, Spring Boot reloads the
  * bundle (reload-on-update) and the endpoint swaps at once: the next send presents the new certificate on a new
  * connection with a new TLS session, as the server verifies. reloadInterval=0, so only Spring Boot's call can swap.
+ * Then a reload that gives a key of another certificate is kept out. The methods run in order, on the same files.
  */
 @SpringBootTest(classes = TestApplication.class, properties = {
     "spring.ssl.bundle.pem.mail.reload-on-update=true",
@@ -43,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
     "camel.component.smtps-cert.subject=PEM bundle"
 })
 @DirtiesContext
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PemSslBundleReloadTest {
 
     static final TestPki PKI = TestPki.create();
@@ -75,6 +81,7 @@ class PemSslBundleReloadTest {
     ProducerTemplate producer;
 
     @Test
+    @Order(1)
     void rewrittenBundleFilesArePresentedFromTheNextSend() throws Exception {
         String uri = "smtps-cert:localhost:" + SERVER.port();
         Delivery first = Sends.send(producer, SERVER, uri, "from alice");
@@ -99,5 +106,25 @@ class PemSslBundleReloadTest {
         Delivery next = Sends.send(producer, SERVER, uri, "bob again");
         assertEquals(BOB.sha256Hex(), next.clientCertSha256Hex());
         assertEquals(1, endpoint.getReloadCount(), "one reload for one renewal");
+    }
+
+    /** After the renewal to bob: a key that is not bob's. */
+    @Test
+    @Order(2)
+    void aReloadedBundleThatMakesNoValidIdentityIsKeptOut() throws Exception {
+        String uri = "smtps-cert:localhost:" + SERVER.port() + "?subject=mismatch";
+        SmtpsCertEndpoint endpoint = camelContext.getEndpoint(uri, SmtpsCertEndpoint.class);
+        String presented = Sends.send(producer, SERVER, uri, "before").clientCertSha256Hex();
+        assertEquals(BOB.sha256Hex(), presented);
+
+        // alice's key with bob's certificate: Spring Boot reloads the bundle, the endpoint refuses what it gives
+        Path key = ALICE.writeKeyPkcs8(DIR, "client.key.new");
+        Files.move(key, DIR.resolve("client.key"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Sends.await("the endpoint to refuse the reloaded bundle", Duration.ofSeconds(20),
+                () -> endpoint.getLastReloadError() != null);
+
+        assertEquals(presented, Sends.send(producer, SERVER, uri, "after").clientCertSha256Hex(),
+                "still the certificate from before");
+        assertTrue(endpoint.getLastReloadError().contains("sslBundle=mail"), endpoint.getLastReloadError());
     }
 }
