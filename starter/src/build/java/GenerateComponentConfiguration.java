@@ -23,9 +23,10 @@ import org.apache.camel.util.json.Jsoner;
  * metadata ({@value #METADATA} in the camel-smtps-cert jar, which camel-package-maven-plugin generates from the
  * {@code @UriParam} and {@code @Metadata} annotations):
  * <ul>
- * <li>{@code SmtpsCertComponentConfiguration}: the {@code @ConfigurationProperties(prefix = "camel.component.smtps-cert")}
- * class, one field per component option, its description as javadoc and its default as initialiser, so that
- * spring-boot-configuration-processor writes META-INF/spring-configuration-metadata.json from it;</li>
+ * <li>{@code SmtpsCertComponentConfiguration}: the
+ * {@code @ConfigurationProperties(prefix = "camel.component.smtps-cert")} class, one field per component option,
+ * its description as javadoc and its default as initialiser, so that spring-boot-configuration-processor writes
+ * META-INF/spring-configuration-metadata.json from it;</li>
  * <li>{@code SmtpsCertComponentConverter}: binds {@code #bean} references to the options of a bean type;</li>
  * <li>META-INF/additional-spring-configuration-metadata.json: the allowed values of the enum options typed String.</li>
  * </ul>
@@ -60,9 +61,11 @@ public class GenerateComponentConfiguration {
             options.add(Option.of(e.getKey(), (JsonObject) e.getValue()));
         }
         Path sources = Path.of(args[0]).resolve(PACKAGE.replace('.', '/'));
-        write(sources.resolve(CONFIGURATION + ".java"), configuration(metadata.getJsonObject("component"), prefix, options));
+        JsonObject component = metadata.getJsonObject("component");
+        write(sources.resolve(CONFIGURATION + ".java"), configuration(component, prefix, options));
         write(sources.resolve(CONVERTER + ".java"), converter(prefix, options));
-        write(Path.of(args[1]).resolve("META-INF/additional-spring-configuration-metadata.json"), hints(prefix, options));
+        write(Path.of(args[1]).resolve("META-INF/additional-spring-configuration-metadata.json"),
+                hints(prefix, options));
         System.out.println("GenerateComponentConfiguration: " + options.size() + " options of " + scheme + " -> "
                            + sources);
     }
@@ -70,7 +73,8 @@ public class GenerateComponentConfiguration {
     static JsonObject read() throws IOException {
         try (InputStream in = ClassLoader.getSystemClassLoader().getResourceAsStream(METADATA)) {
             if (in == null) {
-                throw new IllegalStateException(METADATA + " is not on the class path: is camel-smtps-cert a dependency?");
+                throw new IllegalStateException(METADATA + " is not on the class path: is camel-smtps-cert a "
+                                                + "dependency?");
             }
             try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 return (JsonObject) Jsoner.deserialize(reader);
@@ -305,8 +309,9 @@ public class GenerateComponentConfiguration {
         s.append("import org.springframework.core.convert.TypeDescriptor;\n");
         s.append("import org.springframework.core.convert.converter.GenericConverter;\n");
         s.append("import org.springframework.stereotype.Component;\n\n");
-        s.append(javadoc("", "Binds the options of " + prefix + ".* whose type is a bean type (" + String.join(", ", types)
-                             + ") from a bean reference, #name or #bean:name, as Camel's starters do."));
+        s.append(javadoc("", "Binds the options of " + prefix + ".* whose type is a bean type ("
+                             + String.join(", ", types) + ") from a bean reference, #name or #bean:name, as Camel's "
+                             + "starters do."));
         s.append("@Generated(\"GenerateComponentConfiguration\")\n");
         s.append("@Configuration(proxyBeanMethods = false)\n@ConfigurationPropertiesBinding\n@Component\n");
         s.append("public class ").append(CONVERTER).append(" implements GenericConverter {\n\n");
@@ -319,7 +324,8 @@ public class GenerateComponentConfiguration {
             s.append("        pairs.add(new ConvertiblePair(String.class, ").append(type).append(".class));\n");
         }
         s.append("        return pairs;\n    }\n\n");
-        s.append("    @Override\n    public Object convert(Object source, TypeDescriptor sourceType, TypeDescriptor targetType) {\n");
+        s.append("    @Override\n    public Object convert(Object source, TypeDescriptor sourceType, ")
+                .append("TypeDescriptor targetType) {\n");
         s.append("        if (source == null) {\n            return null;\n        }\n");
         s.append("        String ref = source.toString();\n");
         s.append("        if (!ref.startsWith(\"#\")) {\n");

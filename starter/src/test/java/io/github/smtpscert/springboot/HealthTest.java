@@ -103,7 +103,8 @@ class HealthTest {
                 health.healthForPath("camelHealth"));
         assertEquals(Status.DOWN, down.getStatus());
         assertEquals("UP", down.getDetails().get("smtps-cert:" + address));
-        assertEquals("DOWN", down.getDetails().get("smtps-cert:" + address + "#2"), () -> "details: " + down.getDetails());
+        assertEquals("DOWN", down.getDetails().get("smtps-cert:" + address + "#2"),
+                () -> "details: " + down.getDetails());
         assertEquals(Status.DOWN, health.health().getStatus());
         assertEquals(Status.OUT_OF_SERVICE, health.healthForPath("camelReadinessState").getStatus(), "readiness");
         assertEquals(Status.UP, health.healthForPath("camelLivenessState").getStatus(), "liveness");

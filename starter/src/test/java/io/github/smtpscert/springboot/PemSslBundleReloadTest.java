@@ -92,8 +92,8 @@ class PemSslBundleReloadTest {
         // as a renewal tool would: new files beside the old ones, then moved over them
         Path cert = BOB.writeCertChainPem(DIR, "client.pem.new");
         Path key = BOB.writeKeyPkcs8(DIR, "client.key.new");
-        Files.move(key, DIR.resolve("client.key"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(cert, DIR.resolve("client.pem"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(key, "client.key");
+        replace(cert, "client.pem");
 
         SmtpsCertEndpoint endpoint = camelContext.getEndpoint(uri, SmtpsCertEndpoint.class);
         Sends.await("Spring Boot to reload the bundle and the endpoint to swap", Duration.ofSeconds(20),
@@ -119,12 +119,16 @@ class PemSslBundleReloadTest {
 
         // alice's key with bob's certificate: Spring Boot reloads the bundle, the endpoint refuses what it gives
         Path key = ALICE.writeKeyPkcs8(DIR, "client.key.new");
-        Files.move(key, DIR.resolve("client.key"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(key, "client.key");
         Sends.await("the endpoint to refuse the reloaded bundle", Duration.ofSeconds(20),
                 () -> endpoint.getLastReloadError() != null);
 
         assertEquals(presented, Sends.send(producer, SERVER, uri, "after").clientCertSha256Hex(),
                 "still the certificate from before");
         assertTrue(endpoint.getLastReloadError().contains("sslBundle=mail"), endpoint.getLastReloadError());
+    }
+
+    private static void replace(Path file, String name) throws java.io.IOException {
+        Files.move(file, DIR.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -41,7 +41,8 @@ class SslBundleTlsProviderTest {
         PemSslStoreDetails trust = PemSslStoreDetails.forCertificate("file:" + PKI.writeTrustPem(dir, "ca.pem"));
         DefaultSslBundleRegistry registry = new DefaultSslBundleRegistry();
         registry.registerBundle("plain", SslBundle.of(new PemSslStoreBundle(keyStore, trust)));
-        registry.registerBundle("keyed", SslBundle.of(new PemSslStoreBundle(keyStore.withAlias("mail").withPassword("entry"), trust),
+        PemSslStoreDetails keyedStore = keyStore.withAlias("mail").withPassword("entry");
+        registry.registerBundle("keyed", SslBundle.of(new PemSslStoreBundle(keyedStore, trust),
                 SslBundleKey.of("entry", "mail")));
         SslBundleTlsProvider provider = new SslBundleTlsProvider(registry);
 

@@ -61,7 +61,8 @@ class MailRouteTest {
 
     @Test
     void propertiesReachTheComponent() {
-        SmtpsCertConfiguration defaults = camelContext.getComponent("smtps-cert", SmtpsCertComponent.class).getConfiguration();
+        SmtpsCertConfiguration defaults = camelContext.getComponent("smtps-cert", SmtpsCertComponent.class)
+                .getConfiguration();
         assertEquals("mail", defaults.getSslBundle());
         assertEquals(TlsMode.IMPLICIT, defaults.getTlsMode());
         assertEquals("spring-boot@example.org", defaults.getFrom());
