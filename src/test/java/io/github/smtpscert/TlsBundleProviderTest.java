@@ -92,6 +92,25 @@ class TlsBundleProviderTest {
     }
 
     @Test
+    void aPlatformUpdateOfTheTrustAloneIsSwappedIn() throws Exception {
+        FakePlatform spring = new FakePlatform("sslBundle");
+        KeyStore emptyTrust = KeyStore.getInstance("PKCS12");
+        emptyTrust.load(null, null);
+        spring.bundles.put("mail", new TlsBundleProvider.TlsBundle(f.alice.keyStore(PW.toCharArray()),
+                PW.toCharArray(), null, emptyTrust));
+        try (CamelContext ctx = MtlsFixture.context()) {
+            ctx.getRegistry().bind("springBundles", spring);
+            String uri = uri("sslBundle=mail&poolEnabled=false");
+            Exchange refused = MtlsFixture.send(ctx, uri, "untrusted");
+            assertInstanceOf(SmtpsCertPermanentException.class, refused.getException(), "premise: no CA, no trust");
+
+            spring.update("mail", bundleOf(f.alice)); // same certificate, the relay's CA now trusted
+            assertPresented(ctx, uri, f.alice);
+            assertEquals(1, ctx.getEndpoint(uri, SmtpsCertEndpoint.class).getReloadCount());
+        }
+    }
+
+    @Test
     void tlsConfigurationNameIsServedByItsOwnProvider() throws Exception {
         FakePlatform spring = new FakePlatform("sslBundle");
         FakePlatform quarkus = new FakePlatform("tlsConfigurationName");

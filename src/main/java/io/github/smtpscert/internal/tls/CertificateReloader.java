@@ -115,8 +115,7 @@ public final class CertificateReloader {
             return "not reloaded: the files changed while they were read; checking again at the next interval";
         }
         failedDigests = null;
-        String before = current.identities().defaultIdentity().key();
-        boolean identityChanged = !next.identities().defaultIdentity().key().equals(before);
+        boolean identityChanged = !next.identities().key().equals(current.identities().key());
         boolean trustChanged = !next.trustKey().equals(current.trustKey());
         digests = now;
         if (!identityChanged && !trustChanged && !filesChanged) {

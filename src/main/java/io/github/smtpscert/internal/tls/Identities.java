@@ -87,6 +87,28 @@ public final class Identities {
         }
     }
 
+    /**
+     * What a reload compares: the default identity's key, and with a key store also every key entry's alias and
+     * certificate, since a header may pick any of them.
+     */
+    public String key() {
+        if (keyStore == null) {
+            return defaultIdentity.key();
+        }
+        StringBuilder all = new StringBuilder(defaultIdentity.key());
+        try {
+            for (String alias : aliases(keyStore)) {
+                Certificate certificate = keyStore.isKeyEntry(alias) ? keyStore.getCertificate(alias) : null;
+                if (certificate instanceof X509Certificate x509) {
+                    all.append(',').append(alias).append('=').append(Identity.sha256(x509));
+                }
+            }
+        } catch (KeyStoreException e) {
+            throw new IllegalStateException("the key store cannot be listed: " + e.getMessage(), e);
+        }
+        return Identity.sha256(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** The identity to present when the exchange does not pick one. */
     public Identity defaultIdentity() {
         return defaultIdentity;

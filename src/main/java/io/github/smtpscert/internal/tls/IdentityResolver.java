@@ -56,7 +56,7 @@ public final class IdentityResolver {
                            KeyStore trustStore) {
 
         String label() {
-            return option + "=" + name;
+            return option + " '" + name + "'";
         }
     }
 
