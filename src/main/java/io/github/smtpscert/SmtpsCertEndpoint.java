@@ -191,10 +191,10 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
         TlsBundleProvider.TlsBundle bundle;
         try {
             bundle = provider.bundle(name);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // the platform's own words: no such bundle, unreadable files, trust-all, ...
             throw ConfigurationProblem.of(option, name, e.getMessage(), option.equals("sslBundle")
-                    ? "Fix: define it as spring.ssl.bundle.pem." + name + ".* or spring.ssl.bundle.jks." + name + ".*"
-                    : "Fix: define it as quarkus.tls." + name + ".*");
+                    ? "Its definition: spring.ssl.bundle.pem." + name + ".* or spring.ssl.bundle.jks." + name + ".*"
+                    : "Its definition: quarkus.tls." + name + ".*");
         }
         return new IdentityResolver.Provided(option, name, bundle.keyStore(), bundle.keyPassword(), bundle.keyAlias(),
                 bundle.trustStore());
