@@ -125,7 +125,7 @@ class PemSslBundleReloadTest {
 
         assertEquals(presented, Sends.send(producer, SERVER, uri, "after").clientCertSha256Hex(),
                 "still the certificate from before");
-        assertTrue(endpoint.getLastReloadError().contains("sslBundle=mail"), endpoint.getLastReloadError());
+        assertTrue(endpoint.getLastReloadError().contains("sslBundle 'mail'"), endpoint.getLastReloadError());
     }
 
     private static void replace(Path file, String name) throws java.io.IOException {
