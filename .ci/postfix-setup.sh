@@ -476,6 +476,11 @@ PROPS="$DIR/postfix-it.properties"
 chmod 0644 "$PROPS.tmp" && mv "$PROPS.tmp" "$PROPS"
 
 # ---------------------------------------------------------------------------
+# 6b. The second instance, Postfix's TLS session defaults (tickets on), on 1465/1587; adds its keys to $PROPS
+# ---------------------------------------------------------------------------
+SMTPSCERT_POSTFIX_DIR="$DIR" bash "$(dirname "${BASH_SOURCE[0]}")/postfix-defaults-setup.sh"
+
+# ---------------------------------------------------------------------------
 # 7. Summary
 # ---------------------------------------------------------------------------
 cat <<EOF
@@ -486,6 +491,8 @@ Postfix $(postconf -h mail_version) ready on 127.0.0.1 in $(( $(date +%s) - STAR
   rotation ITs:    rotation-1..6, rollover-a1 (trusted CA), rollover-b1 (CA B, trusted only while switched)
   client CA file:  $SMTPD_CA (CertificateRotationIT switches it; this script restores it)
   recipient:   $MAIL_USER@localhost (also @$DOMAIN) -> $MAILDIR/new
+  second instance, TLS session settings as shipped (tickets on): 1465 smtps, 1587 submission,
+               /etc/postfix-defaults, log /var/log/postfix-defaults.log, mail $HOME_DIR/Maildir-defaults/new
   properties:  $PROPS
   PKI:         $PKI
   log:         $LOG
