@@ -84,7 +84,7 @@ public final class MessageBuilder {
             }
             return ready;
         }
-        MimeMessage message = new MimeMessage(session);
+        MimeMessage message = new SessionStreamMimeMessage(session);
         InternetAddress[] sender = config.useHeaderFrom() && in.getHeader("From") != null
                 ? addresses("From header", in.getHeader("From", String.class))
                 : from;
