@@ -102,6 +102,7 @@ public final class SendBenchmark {
         Path chart = null;
         boolean heap = false;
         Path serve = null;
+        int identities = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--messages" -> messages = Integer.parseInt(args[++i]);
@@ -109,8 +110,10 @@ public final class SendBenchmark {
                 case "--chart" -> chart = Path.of(args[++i]);
                 case "--heap" -> heap = true;
                 case "--serve" -> serve = Path.of(args[++i]);
+                case "--identities" -> identities = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + ". Use: --messages N --target greenmail|postfix|postfix-defaults [--chart file.png] [--heap]");
+                        + ". Use: --messages N --target greenmail|postfix|postfix-defaults [--chart file.png] [--heap] "
+                          + "[--identities N]");
             }
         }
         if (serve != null) {
@@ -119,6 +122,10 @@ public final class SendBenchmark {
         }
         if (heap) {
             heapMode(targetName);
+            return;
+        }
+        if (identities > 0) {
+            identitiesMode(identities);
             return;
         }
         try (OpenTarget target = open(targetName, false)) {
@@ -318,6 +325,207 @@ public final class SendBenchmark {
             Thread.sleep(200);
         }
         return (all - resumed) + " / " + resumed;
+    }
+
+    // --- many identities ---
+
+    private static final int PER_IDENTITY = 2;
+    private static final int IDLE_TIMEOUT_MS = 2000;
+
+    /**
+     * N identities of one key store, chosen per exchange by CamelSmtpsCertKeyAlias (allowIdentityFromHeader), PER_IDENTITY
+     * messages each over 2 threads, against the in-process server, which records the certificate of each delivery;
+     * then the same number of messages from one identity, for comparison; then a second pass over the N identities.
+     */
+    private static void identitiesMode(int identities) throws Exception {
+        Path dir = TempDirs.create("smtps-cert-bench-ids");
+        TestPki pki = TestPki.shared();
+        pki.writeTrustPem(dir, "trust.pem");
+        Map<String, io.github.smtpscert.testsupport.Leaf> leaves = new java.util.LinkedHashMap<>();
+        Map<String, String> fingerprints = new HashMap<>();
+        long keysStart = System.nanoTime();
+        for (int i = 0; i < identities; i++) {
+            String alias = String.format(Locale.ROOT, "tenant-%04d", i);
+            io.github.smtpscert.testsupport.Leaf leaf = pki.issueClient(alias, KeyAlg.EC);
+            leaves.put(alias, leaf);
+            fingerprints.put(alias, TestPki.sha256Hex(leaf.chain()[0]));
+        }
+        Path many = TestPki.writeKeyStore(dir.resolve("tenants.p12"), "PKCS12", "changeit".toCharArray(), leaves);
+        Map.Entry<String, io.github.smtpscert.testsupport.Leaf> first = leaves.entrySet().iterator().next();
+        System.out.printf(Locale.ROOT, "%d identities (EC P-256) issued and stored in %.1f s%n", identities,
+                (System.nanoTime() - keysStart) / 1e9);
+        List<String> aliases = new ArrayList<>(leaves.keySet());
+        int messages = identities * PER_IDENTITY;
+        try (MtlsSmtpServer server = MtlsSmtpServer.start(pki, pki.issueServer("localhost"))) {
+            String base = "smtps-cert:localhost:" + server.port() + "?tlsMode=IMPLICIT&from=sender@example.org"
+                          + "&to=rcpt@example.org&subject=benchmark&keyStorePassword=RAW(changeit)&trustCertificates="
+                          + dir.resolve("trust.pem") + "&poolIdleTimeout=" + IDLE_TIMEOUT_MS + "&keyStore=";
+            int threadsBefore = Thread.activeCount();
+            // 1 identity: the same number of messages through the same kind of endpoint (the same key store, so its
+            // 1,000 keys count on both sides), every one presenting the first tenant
+            IdentityRun single;
+            try (CamelContext context = new DefaultCamelContext()) {
+                context.start();
+                single = identityRun(server, base + many + "&allowIdentityFromHeader=true", List.of(first.getKey()),
+                        messages, fingerprints, true, context);
+            }
+            long heapOne = single.heapAfterIdle();
+            System.out.printf(Locale.ROOT, "1 identity:   %d messages, %.1f msg/s, heap after idle %.1f MB%n", messages,
+                    single.perSecond(), heapOne / 1e6);
+            CamelContext context = new DefaultCamelContext();
+            context.start();
+            try {
+                IdentityRun firstPass = identityRun(server, base + many + "&allowIdentityFromHeader=true", aliases,
+                        messages, fingerprints, true, context);
+                IdentityRun secondPass = identityRun(server, base + many + "&allowIdentityFromHeader=true", aliases,
+                        messages, fingerprints, true, context);
+                System.out.printf(Locale.ROOT, "%d identities, pass 1: %d messages, %.1f msg/s, server handshakes "
+                                               + "%d full / %d resumed, heap after idle %.1f MB, threads +%d, "
+                                               + "ESTABLISHED %d%n", identities, messages, firstPass.perSecond(),
+                        firstPass.full(), firstPass.resumed(), firstPass.heapAfterIdle() / 1e6,
+                        firstPass.threadsAfterIdle() - threadsBefore, firstPass.established());
+                System.out.printf(Locale.ROOT, "%d identities, pass 2: %d messages, %.1f msg/s, server handshakes "
+                                               + "%d full / %d resumed, heap after idle %.1f MB, threads +%d, "
+                                               + "ESTABLISHED %d%n", identities, messages, secondPass.perSecond(),
+                        secondPass.full(), secondPass.resumed(), secondPass.heapAfterIdle() / 1e6,
+                        secondPass.threadsAfterIdle() - threadsBefore, secondPass.established());
+                double ratio = firstPass.perSecond() / single.perSecond();
+                System.out.printf(Locale.ROOT, "INFO throughput with %d identities = %.2fx that of 1 identity (every "
+                                               + "identity's first connection is a full handshake)%n", identities, ratio);
+                long growth = Math.max(firstPass.heapAfterIdle(), secondPass.heapAfterIdle()) - heapOne;
+                boolean allPass = check(String.format(Locale.ROOT, "retained heap after the pools went idle: %.1f MB "
+                                                                   + "above the 1-identity run (<= 20 MB)", growth / 1e6),
+                        growth <= 20_000_000L);
+                allPass &= check(String.format(Locale.ROOT, "ESTABLISHED connections %d ms after the idle timeout: %d "
+                                                            + "and %d (0)", IDLE_TIMEOUT_MS + 3000, firstPass.established(),
+                        secondPass.established()), firstPass.established() == 0 && secondPass.established() == 0);
+                allPass &= check(String.format(Locale.ROOT, "threads after the idle timeout: %d after pass 1, %d after "
+                                                            + "pass 2 (no more after the second pass; %d before any run, "
+                                                            + "Camel's own included)", firstPass.threadsAfterIdle(),
+                        secondPass.threadsAfterIdle(), threadsBefore),
+                        secondPass.threadsAfterIdle() <= firstPass.threadsAfterIdle());
+                allPass &= check(String.format(Locale.ROOT, "every message delivered under its own identity, as the "
+                                                            + "server saw it: %d of %d, then %d of %d",
+                        firstPass.rightIdentity(), messages, secondPass.rightIdentity(), messages),
+                        firstPass.rightIdentity() == messages && secondPass.rightIdentity() == messages);
+                System.out.printf(Locale.ROOT, "INFO second pass: %d of %d handshakes resumed (sessions of idle "
+                                               + "identities kept: %s)%n", secondPass.resumed(),
+                        secondPass.full() + secondPass.resumed(), secondPass.resumed() > 0 ? "yes" : "no");
+                System.out.println(allPass ? "ALL IDENTITY TARGETS PASS" : "SOME IDENTITY TARGETS FAIL");
+                printHistogram();
+            } finally {
+                context.close();
+            }
+        }
+    }
+
+    record IdentityRun(double perSecond, int full, int resumed, int rightIdentity, long heapAfterIdle,
+                       int threadsAfterIdle, int established) {
+    }
+
+    /**
+     * Sends messages round-robin over the aliases from 2 threads; with a context given, through it (and it stays up,
+     * so its endpoint's per-identity state does), else through a fresh context closed before the heap is measured.
+     */
+    private static IdentityRun identityRun(MtlsSmtpServer server, String uri, List<String> aliases, int messages,
+                                           Map<String, String> fingerprints, boolean header, CamelContext shared)
+            throws Exception {
+        server.clearDeliveries();
+        int full0 = server.fullHandshakes();
+        int resumed0 = server.resumedHandshakes();
+        CamelContext context = shared != null ? shared : new DefaultCamelContext();
+        if (shared == null) {
+            context.start();
+        }
+        double perSecond;
+        try {
+            Endpoint endpoint = context.getEndpoint(uri);
+            ProducerTemplate template = context.createProducerTemplate();
+            long start = System.nanoTime();
+            onThreads(2, thread -> {
+                for (int i = thread; i < messages; i += 2) {
+                    String alias = aliases.get(i % aliases.size());
+                    Exchange ex = template.send(endpoint, exchange -> {
+                        if (header) {
+                            exchange.getMessage().setHeader("CamelSmtpsCertKeyAlias", alias);
+                        }
+                        exchange.getMessage().setBody("alias=" + alias + "\n" + BODY);
+                    });
+                    if (ex.getException() != null) {
+                        throw ex.getException();
+                    }
+                }
+            });
+            perSecond = messages / ((System.nanoTime() - start) / 1e9);
+            template.close();
+        } finally {
+            if (shared == null) {
+                context.close();
+            }
+        }
+        int right = 0;
+        for (MtlsSmtpServer.Delivery d : server.deliveries()) {
+            String body = String.valueOf(d.message().getContent());
+            java.util.regex.Matcher alias = java.util.regex.Pattern.compile("alias=(\\S+)").matcher(body);
+            if (alias.find() && d.clientCertSha256Hex() != null
+                && d.clientCertSha256Hex().equalsIgnoreCase(fingerprints.get(alias.group(1)))) {
+                right++;
+            }
+        }
+        int full = server.fullHandshakes() - full0;
+        int resumed = server.resumedHandshakes() - resumed0;
+        server.clearDeliveries();
+        Thread.sleep(IDLE_TIMEOUT_MS + 3000L); // the pool closes idle connections after poolIdleTimeout
+        int established = established(server.port());
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new IdentityRun(perSecond, full, resumed, right, heap, Thread.activeCount(), established);
+    }
+
+    /** The classes holding the most live heap now, from jcmd (skipped when the JDK has none). */
+    private static void printHistogram() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(ProcessHandle.current().pid()),
+                    "GC.class_histogram").redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            p.waitFor();
+            // exec:java runs in Maven's JVM, whose own classes lead the list: show TLS, certificate and our classes
+            System.out.println("live heap after pass 2, TLS/certificate/smtps-cert classes (jcmd GC.class_histogram):");
+            lines.stream().filter(l -> l.contains("sun.security.ssl") || l.contains("X509") || l.contains("smtpscert")
+                                       || l.contains("angus")).limit(15).forEach(l -> System.out.println("  " + l));
+        } catch (Exception e) {
+            System.out.println("no class histogram: " + e.getMessage());
+        }
+    }
+
+    /** ESTABLISHED TCP connections to the port from this host (/proc/net/tcp, Linux); -1 when unknown. */
+    private static int established(int port) {
+        String hexPort = String.format(Locale.ROOT, ":%04X", port);
+        int count = 0;
+        try {
+            for (String file : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+                if (!Files.exists(Path.of(file))) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(Path.of(file))) {
+                    String[] f = line.trim().split("\\s+");
+                    // remote address is field 2, state field 3 ("01" = ESTABLISHED); count client ends only
+                    if (f.length > 3 && f[2].endsWith(hexPort) && f[3].equals("01")) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     // --- heap and handshake count over a long run ---
