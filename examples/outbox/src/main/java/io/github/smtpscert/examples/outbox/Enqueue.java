@@ -32,7 +32,7 @@ public final class Enqueue {
                 TextMessage message = session.createTextMessage(mail.body());
                 message.setStringProperty("To", mail.to());
                 message.setStringProperty("Subject", mail.subject());
-                message.setStringProperty("CamelSmtpsCertKeyAlias", mail.identity());
+                message.setStringProperty(OutboxRoute.IDENTITY, mail.identity());
                 producer.send(message);
                 ids.add(message.getJMSMessageID());
                 if (ids.size() % BATCH == 0) {

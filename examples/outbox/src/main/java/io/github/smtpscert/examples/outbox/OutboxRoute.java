@@ -3,6 +3,7 @@ package io.github.smtpscert.examples.outbox;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.smtpscert.SmtpsCertPermanentException;
+import io.github.smtpscert.SmtpsCertConstants;
 import io.github.smtpscert.SmtpsCertSendException;
 import io.github.smtpscert.SmtpsCertTransientException;
 import org.apache.camel.Exchange;
@@ -12,7 +13,7 @@ import org.apache.camel.builder.RouteBuilder;
 /**
  * Drains the outbox queue in local JMS transactions: a message is acknowledged only when the route is done with it.
  * <ul>
- * <li>sent: committed;</li>
+ * <li>sent, under the identity its header {@value #IDENTITY} names: committed;</li>
  * <li>permanent failure (5xx, rejected recipient): moved to {@value OutboxBroker#DEAD_LETTER} with the reason;</li>
  * <li>possibly delivered (the connection broke after the final dot): moved to {@value OutboxBroker#PARKED}, never
  * retried;</li>
@@ -23,6 +24,8 @@ import org.apache.camel.builder.RouteBuilder;
  */
 public class OutboxRoute extends RouteBuilder {
 
+    /** Header of an outbox message: the client identity (key alias) to present, alice or bob. */
+    public static final String IDENTITY = "OutboxIdentity";
     /** Header of a dead-lettered or parked message: why. */
     public static final String FAILURE = "OutboxFailure";
     /** Header of a dead-lettered or parked message: the SMTP reply code, or -1. */
@@ -64,6 +67,8 @@ public class OutboxRoute extends RouteBuilder {
              + "&concurrentConsumers={{outbox.concurrent-consumers}}"
              + "&maxConcurrentConsumers={{outbox.concurrent-consumers}}")
                 .routeId("outbox")
+                // camel-jms drops Camel* JMS properties on the way in, so the identity comes in a header of ours
+                .setHeader(SmtpsCertConstants.KEY_ALIAS, header(IDENTITY))
                 // the header CamelSmtpsCertKeyAlias picks alice or bob; the broker's message id gives the Message-ID,
                 // so a redelivery (after a crash, say) sends the same one
                 .to("smtps-cert:{{smtp.host}}:{{smtp.port}}?keyStore={{client.key-store}}"
