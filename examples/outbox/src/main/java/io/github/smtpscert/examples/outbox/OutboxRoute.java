@@ -30,6 +30,8 @@ public class OutboxRoute extends RouteBuilder {
     public static final String FAILURE = "OutboxFailure";
     /** Header of a dead-lettered or parked message: the SMTP reply code, or -1. */
     public static final String REPLY_CODE = "OutboxReplyCode";
+    /** Header of a dead-lettered or parked message: how many times the broker had delivered it. */
+    public static final String ATTEMPTS = "OutboxAttempts";
 
     private final AtomicLong sent = new AtomicLong();
 
@@ -42,7 +44,7 @@ public class OutboxRoute extends RouteBuilder {
     public void configure() {
         // transient failures are redelivered by the broker (the rollback), so Camel does not redeliver in memory
         errorHandler(defaultErrorHandler().maximumRedeliveries(0).logStackTrace(false)
-                .retriesExhaustedLogLevel(LoggingLevel.WARN));
+                .logExhaustedMessageHistory(false).retriesExhaustedLogLevel(LoggingLevel.WARN));
 
         onException(SmtpsCertTransientException.class)
                 .onWhen(exchange -> failure(exchange).isPossiblyDelivered())
@@ -64,6 +66,7 @@ public class OutboxRoute extends RouteBuilder {
 
         from("jms:queue:" + OutboxBroker.OUTBOX
              + "?transacted=true&lazyCreateTransactionManager=false&cacheLevelName=CACHE_CONSUMER"
+             + "&errorHandlerLogStackTrace=false"
              + "&concurrentConsumers={{outbox.concurrent-consumers}}"
              + "&maxConcurrentConsumers={{outbox.concurrent-consumers}}")
                 .routeId("outbox")
@@ -71,7 +74,7 @@ public class OutboxRoute extends RouteBuilder {
                 .setHeader(SmtpsCertConstants.KEY_ALIAS, header(IDENTITY))
                 // the header CamelSmtpsCertKeyAlias picks alice or bob; the broker's message id gives the Message-ID,
                 // so a redelivery (after a crash, say) sends the same one
-                .to("smtps-cert:{{smtp.host}}:{{smtp.port}}?keyStore={{client.key-store}}"
+                .to("smtps-cert:{{smtp.host}}:{{smtp.port}}?tlsMode={{smtp.tls-mode}}&keyStore={{client.key-store}}"
                     + "&keyStorePassword=RAW({{client.key-store-password}})&trustCertificates={{trust.certificates}}"
                     + "&allowIdentityFromHeader=true&useHeaderRecipients=true&useHeaderSubject=true"
                     + "&from={{mail.from}}&poolMaxConnections={{outbox.concurrent-consumers}}"
@@ -89,5 +92,6 @@ public class OutboxRoute extends RouteBuilder {
         SmtpsCertSendException e = failure(exchange);
         exchange.getMessage().setHeader(FAILURE, e.getMessage());
         exchange.getMessage().setHeader(REPLY_CODE, e.getReplyCode());
+        exchange.getMessage().setHeader(ATTEMPTS, exchange.getMessage().getHeader("JMSXDeliveryCount"));
     }
 }
