@@ -111,6 +111,18 @@ class OutboxRouteTest {
     }
 
     @Test
+    void aRelayRefusingTheConnectionWith421IsRedeliveredLater() throws Exception {
+        // "421 too many connections": the session is refused before anything is sent; the pool holds no connection
+        server.closeAllConnections();
+        server.failNext(Step.GREETING, Fault.reply(421, "4.7.0 Error: too many connections from 127.0.0.1"));
+        enqueue("rcpt@example.org", "too-many", "bob");
+        awaitDrained(() -> server.countSubject("too-many") == 1);
+
+        assertEquals(1, server.countSubject("too-many"));
+        assertEquals(null, find(OutboxBroker.DEAD_LETTER, "too-many"));
+    }
+
+    @Test
     void aTransientFailureThatNeverClearsGoesToTheDeadLettersAfterMaxAttempts() throws Exception {
         server.script(step -> step == Step.MAIL ? Fault.reply(452) : null);
         try {
