@@ -8,5 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./make-identities.sh
-mvn -B -ntp -q compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+mvn -B -ntp -q compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/classpath.txt
 exec java -Xmx1g -cp "target/classes:$(cat target/classpath.txt)" io.github.smtpscert.examples.outbox.CrashTest "$@"

@@ -9,5 +9,5 @@ rm -f target/identities.p12
 for alias in alice bob; do
     keytool -importkeystore -noprompt -srckeystore "$PKI/clients/$alias.p12" -srcstoretype PKCS12 \
         -srcstorepass changeit -srcalias "$alias" -destkeystore target/identities.p12 -deststoretype PKCS12 \
-        -deststorepass changeit -destalias "$alias" >/dev/null
+        -deststorepass changeit -destalias "$alias" >/dev/null 2>&1 || { echo "keytool could not copy $alias" >&2; exit 1; }
 done

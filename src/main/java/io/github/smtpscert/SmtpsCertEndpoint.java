@@ -330,7 +330,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             return expression;
         } catch (RuntimeException e) {
             throw ConfigurationProblem.of("messageId", MessageIds.printable(option),
-                    "is not a Simple expression (" + e.getMessage() + ")",
+                    "is not a Simple expression (" + MessageIds.printable(e.getMessage()) + ")",
                     "Fix: write it as text with ${...} parts, for example ${header.OutboxId}@outbox.example.org", e);
         }
     }
@@ -345,7 +345,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             value = messageId.evaluate(exchange, String.class);
         } catch (RuntimeException e) {
             throw ConfigurationProblem.of("messageId", MessageIds.printable(configuration.getMessageId()),
-                    "cannot be evaluated for this exchange (" + e.getMessage() + ")",
+                    "cannot be evaluated for this exchange (" + MessageIds.printable(e.getMessage()) + ")",
                     "Fix: make sure the headers or properties it reads are set", e);
         }
         return MessageIds.toHeader("messageId", value);

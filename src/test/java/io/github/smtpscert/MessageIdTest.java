@@ -132,6 +132,17 @@ class MessageIdTest {
     }
 
     @Test
+    void anExpressionThatFailsForThisExchangeFailsPermanentlyNamingTheOption() {
+        int before = server.stored().size();
+        Exchange ex = send("messageId=${header.OutboxId.substring(99)}@outbox.example.org", "short");
+
+        SmtpsCertPermanentException e = assertInstanceOf(SmtpsCertPermanentException.class, ex.getException());
+        assertTrue(e.getMessage().contains("messageId=${header.OutboxId.substring(99)}@outbox.example.org: cannot be "
+                                           + "evaluated for this exchange"), e.getMessage());
+        assertEquals(before, server.stored().size());
+    }
+
+    @Test
     void aFixedValueThatIsNotAMessageIdStopsTheEndpointAtStart() {
         Exception e = assertThrows(Exception.class,
                 () -> ctx.createProducerTemplate().sendBody(uri("messageId=no-at-sign"), "body"));

@@ -44,7 +44,7 @@ public final class OutboxApp {
         try {
             app.main.run(args);
             status = app.demoPassed ? 0 : 1;
-        } catch (Exception e) {
+        } catch (Throwable e) {
             e.printStackTrace();
         } finally {
             // the broker's threads would keep a failed JVM alive
