@@ -125,14 +125,17 @@ public final class OutboxApp {
                 mails.add(new Enqueue.Mail(to, "outbox demo " + i + " as " + identity, identity,
                         "Mail " + i + " of " + count + " from the outbox example.\n"));
             }
+            // the journal keeps earlier runs' dead letters: count this run's, the ones after them
+            int deadBefore = Queues.browse(factory, OutboxBroker.DEAD_LETTER).size();
+            int parkedBefore = Queues.browse(factory, OutboxBroker.PARKED).size();
             Enqueue.send(factory, mails);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (Queues.messageCount(factory, OutboxBroker.OUTBOX) > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
             long left = Queues.messageCount(factory, OutboxBroker.OUTBOX);
-            List<Map<String, Object>> dead = Queues.browse(factory, OutboxBroker.DEAD_LETTER);
-            List<Map<String, Object>> parked = Queues.browse(factory, OutboxBroker.PARKED);
+            List<Map<String, Object>> dead = after(Queues.browse(factory, OutboxBroker.DEAD_LETTER), deadBefore);
+            List<Map<String, Object>> parked = after(Queues.browse(factory, OutboxBroker.PARKED), parkedBefore);
             System.out.printf("outbox demo: %d enqueued, %d sent, %d dead-lettered, %d parked, %d left%n", count,
                     route.sent(), dead.size(), parked.size(), left);
             for (Map<String, Object> d : dead) {
@@ -146,6 +149,10 @@ public final class OutboxApp {
         } finally {
             main.completed();
         }
+    }
+
+    private static List<Map<String, Object>> after(List<Map<String, Object>> messages, int skip) {
+        return messages.subList(Math.min(skip, messages.size()), messages.size());
     }
 
     private static String property(CamelContext context, String name) {
