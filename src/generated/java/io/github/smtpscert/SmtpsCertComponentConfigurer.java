@@ -65,6 +65,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": getOrCreateConfiguration(target).setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "messageid":
+        case "messageId": getOrCreateConfiguration(target).setMessageId(property(camelContext, java.lang.String.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "poolenabled":
         case "poolEnabled": getOrCreateConfiguration(target).setPoolEnabled(property(camelContext, boolean.class, value)); return true;
@@ -167,6 +169,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "messageid":
+        case "messageId": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "poolenabled":
         case "poolEnabled": return boolean.class;
@@ -270,6 +274,8 @@ public class SmtpsCertComponentConfigurer extends PropertyConfigurerSupport impl
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return getOrCreateConfiguration(target).getMaxMessagesPerConnection();
+        case "messageid":
+        case "messageId": return getOrCreateConfiguration(target).getMessageId();
         case "password": return getOrCreateConfiguration(target).getPassword();
         case "poolenabled":
         case "poolEnabled": return getOrCreateConfiguration(target).isPoolEnabled();

@@ -55,6 +55,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": target.getConfiguration().setMaxMessagesPerConnection(property(camelContext, int.class, value)); return true;
+        case "messageid":
+        case "messageId": target.getConfiguration().setMessageId(property(camelContext, java.lang.String.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
         case "poolenabled":
         case "poolEnabled": target.getConfiguration().setPoolEnabled(property(camelContext, boolean.class, value)); return true;
@@ -152,6 +154,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return boolean.class;
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return int.class;
+        case "messageid":
+        case "messageId": return java.lang.String.class;
         case "password": return java.lang.String.class;
         case "poolenabled":
         case "poolEnabled": return boolean.class;
@@ -250,6 +254,8 @@ public class SmtpsCertEndpointConfigurer extends PropertyConfigurerSupport imple
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "maxmessagesperconnection":
         case "maxMessagesPerConnection": return target.getConfiguration().getMaxMessagesPerConnection();
+        case "messageid":
+        case "messageId": return target.getConfiguration().getMessageId();
         case "password": return target.getConfiguration().getPassword();
         case "poolenabled":
         case "poolEnabled": return target.getConfiguration().isPoolEnabled();

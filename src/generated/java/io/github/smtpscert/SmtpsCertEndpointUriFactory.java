@@ -24,7 +24,7 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> ENDPOINT_IDENTITY_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(52);
+        Set<String> props = new HashSet<>(53);
         props.add("allowIdentityFromHeader");
         props.add("bcc");
         props.add("cc");
@@ -44,6 +44,7 @@ public class SmtpsCertEndpointUriFactory extends org.apache.camel.support.compon
         props.add("keyStoreType");
         props.add("lazyStartProducer");
         props.add("maxMessagesPerConnection");
+        props.add("messageId");
         props.add("password");
         props.add("poolEnabled");
         props.add("poolIdleTimeout");

@@ -64,6 +64,8 @@ public class SmtpsCertConfiguration implements Cloneable {
     private boolean useHeaderSubject;
     @UriParam(label = "advanced")
     private boolean sendPartial;
+    @UriParam(label = "advanced")
+    private String messageId;
 
     // --- login ---
 
@@ -439,6 +441,23 @@ public class SmtpsCertConfiguration implements Cloneable {
      */
     public void setSendPartial(boolean sendPartial) {
         this.sendPartial = sendPartial;
+    }
+
+    /** @return the {@code messageId} option; see {@link #setMessageId} */
+    public String getMessageId() {
+        return messageId;
+    }
+
+    /**
+     * The mail's Message-ID, as a Simple expression evaluated for each exchange, for example
+     * ${header.OutboxId}@outbox.example.org. A redelivered exchange then sends the same Message-ID, so receivers can
+     * recognise a duplicate. The result must be an RFC 5322 msg-id, left@right, with or without its angle brackets.
+     * Default: a new Message-ID for each attempt.
+     *
+     * @param messageId the new value
+     */
+    public void setMessageId(String messageId) {
+        this.messageId = messageId;
     }
 
     /** @return the {@code username} option; see {@link #setUsername} */

@@ -14,6 +14,7 @@ import io.github.smtpscert.internal.ConfigurationProblem;
 import io.github.smtpscert.internal.health.CertificateHealthCheck;
 import io.github.smtpscert.internal.health.SmtpsCertHealthRepository;
 import io.github.smtpscert.internal.message.MessageBuilder;
+import io.github.smtpscert.internal.message.MessageIds;
 import io.github.smtpscert.internal.pool.ConnectionPool;
 import io.github.smtpscert.internal.tls.CertificateExpiry;
 import io.github.smtpscert.internal.tls.CertificateReloader;
@@ -29,6 +30,7 @@ import jakarta.mail.Session;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -60,6 +62,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
     private SmtpsCertConfiguration configuration;
 
     private MessageBuilder messageBuilder;
+    private Expression messageId;
     private volatile CertificateReloader reloader;
     private ServerSettings server;
     private Session mimeSession;
@@ -124,6 +127,7 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
             messageBuilder = new MessageBuilder(new MessageBuilder.Options(c.getFrom(), c.getTo(), c.getCc(),
                     c.getBcc(), c.getReplyTo(), c.getSubject(), c.getContentType(), c.getCharset(),
                     c.isUseHeaderRecipients(), c.isUseHeaderFrom(), c.isUseHeaderSubject()));
+            messageId = messageIdExpression(c.getMessageId());
             if (reloader == null) { // a restart keeps it, with its figures; doStart checks for changes
                 IdentityResolver.Options options = identityOptions(c);
                 String address = c.getHost() + ":" + c.effectivePort();
@@ -310,6 +314,41 @@ public class SmtpsCertEndpoint extends DefaultEndpoint {
 
     MessageBuilder messageBuilder() {
         return messageBuilder;
+    }
+
+    /** A Simple expression; a fixed value is checked now, so that its mistake shows at route start. */
+    private Expression messageIdExpression(String option) {
+        if (option == null || option.isEmpty()) {
+            return null;
+        }
+        if (!option.contains("${")) {
+            MessageIds.toHeader("messageId", option);
+        }
+        try {
+            Expression expression = getCamelContext().resolveLanguage("simple").createExpression(option);
+            expression.init(getCamelContext());
+            return expression;
+        } catch (RuntimeException e) {
+            throw ConfigurationProblem.of("messageId", MessageIds.printable(option),
+                    "is not a Simple expression (" + MessageIds.printable(e.getMessage()) + ")",
+                    "Fix: write it as text with ${...} parts, for example ${header.OutboxId}@outbox.example.org", e);
+        }
+    }
+
+    /** The Message-ID the messageId option gives for this exchange, with angle brackets; null without the option. */
+    String messageId(Exchange exchange) {
+        if (messageId == null) {
+            return null;
+        }
+        String value;
+        try {
+            value = messageId.evaluate(exchange, String.class);
+        } catch (RuntimeException e) {
+            throw ConfigurationProblem.of("messageId", MessageIds.printable(configuration.getMessageId()),
+                    "cannot be evaluated for this exchange (" + MessageIds.printable(e.getMessage()) + ")",
+                    "Fix: make sure the headers or properties it reads are set", e);
+        }
+        return MessageIds.toHeader("messageId", value);
     }
 
     Session mimeSession() {

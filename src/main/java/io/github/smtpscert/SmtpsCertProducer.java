@@ -37,6 +37,11 @@ public class SmtpsCertProducer extends DefaultProducer {
         try {
             message = endpoint.messageBuilder().createMessage(exchange, endpoint.mimeSession());
             message.saveChanges();
+            String messageId = endpoint.messageId(exchange);
+            if (messageId != null) {
+                // after saveChanges, which makes a new one; the sender does not save again
+                message.setHeader("Message-ID", messageId);
+            }
             identity = endpoint.identityFor(exchange, material);
         } catch (ConfigurationProblem | MessagingException e) {
             throw new SmtpsCertPermanentException("cannot build the mail: " + e.getMessage(), exchange, e, -1);
