@@ -1,20 +1,15 @@
 package io.github.smtpscert;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import io.github.smtpscert.testsupport.FaultySmtpServer;
-import io.github.smtpscert.testsupport.KeyAlg;
-import io.github.smtpscert.testsupport.TempDirs;
-import io.github.smtpscert.testsupport.TestPki;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,32 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The messageId option: a Message-ID from the exchange, the same on every attempt, checked before anything is sent. */
 class MessageIdTest {
 
-    private static final String PW = "s3cret-pw";
+    @RegisterExtension
+    static final FaultyFixture FIXTURE = FaultyFixture.perClass();
     private static final String BY_OUTBOX_ID = "messageId=${header.OutboxId}@outbox.example.org";
-    private static Path dir;
-    private static Path trustPem;
-    private static Path aliceP12;
-    private static FaultySmtpServer server;
+    private static final FaultySmtpServer server = FIXTURE.server;
 
     private CamelContext ctx;
-
-    @BeforeAll
-    static void startServer() {
-        TestPki pki = TestPki.shared();
-        dir = TempDirs.create("smtps-cert-test");
-        trustPem = pki.writeTrustPem(dir, "trust.pem");
-        aliceP12 = pki.issueClient("alice", KeyAlg.EC).writePkcs12(dir, "alice.p12", PW.toCharArray(), PW.toCharArray());
-        server = new FaultySmtpServer(pki, pki.issueServer("localhost"));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        try {
-            server.close();
-        } finally {
-            TempDirs.delete(dir);
-        }
-    }
 
     @BeforeEach
     void context() throws Exception {
@@ -66,9 +41,7 @@ class MessageIdTest {
     }
 
     private static String uri(String options) {
-        return "smtps-cert:localhost:" + server.port() + "?tlsMode=IMPLICIT&from=sender@example.org&to=rcpt@example.org"
-               + "&subject=hello&trustCertificates=" + trustPem + "&keyStore=" + aliceP12 + "&keyStorePassword=" + PW
-               + "&" + options;
+        return FIXTURE.uri() + "&" + options;
     }
 
     @Test

@@ -4,13 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 import io.github.smtpscert.testsupport.FaultySmtpServer;
-import io.github.smtpscert.testsupport.KeyAlg;
-import io.github.smtpscert.testsupport.TempDirs;
-import io.github.smtpscert.testsupport.TestPki;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.ByteArrayDataSource;
 import org.apache.camel.CamelContext;
@@ -18,11 +14,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.attachment.DefaultAttachment;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,31 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UnbuildableMailTest {
 
-    private static final String PW = "s3cret-pw";
-    private static Path dir;
-    private static Path trustPem;
-    private static Path aliceP12;
-    private static FaultySmtpServer server;
+    @RegisterExtension
+    static final FaultyFixture FIXTURE = FaultyFixture.perClass();
+    private static final FaultySmtpServer server = FIXTURE.server;
 
     private CamelContext ctx;
-
-    @BeforeAll
-    static void startServer() {
-        TestPki pki = TestPki.shared();
-        dir = TempDirs.create("smtps-cert-test");
-        trustPem = pki.writeTrustPem(dir, "trust.pem");
-        aliceP12 = pki.issueClient("alice", KeyAlg.EC).writePkcs12(dir, "alice.p12", PW.toCharArray(), PW.toCharArray());
-        server = new FaultySmtpServer(pki, pki.issueServer("localhost"));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        try {
-            server.close();
-        } finally {
-            TempDirs.delete(dir);
-        }
-    }
 
     @BeforeEach
     void context() throws Exception {
@@ -78,8 +53,7 @@ class UnbuildableMailTest {
     }
 
     private static String uri() {
-        return "smtps-cert:localhost:" + server.port() + "?tlsMode=IMPLICIT&from=sender@example.org&to=rcpt@example.org"
-               + "&subject=hello&trustCertificates=" + trustPem + "&keyStore=" + aliceP12 + "&keyStorePassword=" + PW;
+        return FIXTURE.uri();
     }
 
     private Exchange sendWithAttachment(String fileName, String headerName, String headerValue) {
