@@ -33,9 +33,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.support.jsse.KeyManagersParameters;
-import org.apache.camel.support.jsse.KeyStoreParameters;
-import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +42,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.github.smtpscert.MtlsFixture.PW;
+import static io.github.smtpscert.MtlsFixture.sslContextParameters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -703,19 +701,6 @@ class CertificateReloadTest {
 
     private static ClientIdentity identity(Leaf leaf) {
         return ClientIdentity.of(leaf.key(), leaf.chain());
-    }
-
-    private static SSLContextParameters sslContextParameters(Path p12) {
-        KeyStoreParameters store = new KeyStoreParameters();
-        store.setResource("file:" + p12);
-        store.setType("PKCS12");
-        store.setPassword(PW);
-        KeyManagersParameters managers = new KeyManagersParameters();
-        managers.setKeyStore(store);
-        managers.setKeyPassword(PW);
-        SSLContextParameters scp = new SSLContextParameters();
-        scp.setKeyManagers(managers);
-        return scp;
     }
 
     private Exchange send(String uri) {

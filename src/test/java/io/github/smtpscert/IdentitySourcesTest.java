@@ -20,9 +20,6 @@ import io.github.smtpscert.testsupport.MtlsSmtpServer.Delivery;
 import io.github.smtpscert.testsupport.TestPki;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.support.jsse.KeyManagersParameters;
-import org.apache.camel.support.jsse.KeyStoreParameters;
-import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +28,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static io.github.smtpscert.MtlsFixture.PW;
+import static io.github.smtpscert.MtlsFixture.sslContextParameters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -238,19 +236,6 @@ class IdentitySourcesTest {
         kmf.init(leaf.keyStore(PW.toCharArray()), PW.toCharArray());
         assertTrue(kmf.getKeyManagers()[0] instanceof X509KeyManager);
         return kmf.getKeyManagers();
-    }
-
-    private static SSLContextParameters sslContextParameters(Path p12) {
-        KeyStoreParameters store = new KeyStoreParameters();
-        store.setResource("file:" + p12);
-        store.setType("PKCS12");
-        store.setPassword(PW);
-        KeyManagersParameters managers = new KeyManagersParameters();
-        managers.setKeyStore(store);
-        managers.setKeyPassword(PW);
-        SSLContextParameters scp = new SSLContextParameters();
-        scp.setKeyManagers(managers);
-        return scp;
     }
 
     private void assertPresentsWithBean(Leaf leaf, Object bean, String extraOptions) throws Exception {

@@ -11,6 +11,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.jsse.KeyManagersParameters;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -87,6 +90,20 @@ final class MtlsFixture implements AutoCloseable, AfterAllCallback {
     static Exchange send(CamelContext context, String uri, Object body) {
         ProducerTemplate template = context.createProducerTemplate();
         return template.send(uri, exchange -> exchange.getMessage().setBody(body));
+    }
+
+    /** An SSLContextParameters bean with the PKCS12 file (password {@link #PW}) as its key managers. */
+    static SSLContextParameters sslContextParameters(Path p12) {
+        KeyStoreParameters store = new KeyStoreParameters();
+        store.setResource("file:" + p12);
+        store.setType("PKCS12");
+        store.setPassword(PW);
+        KeyManagersParameters managers = new KeyManagersParameters();
+        managers.setKeyStore(store);
+        managers.setKeyPassword(PW);
+        SSLContextParameters scp = new SSLContextParameters();
+        scp.setKeyManagers(managers);
+        return scp;
     }
 
     /** Stops the server and deletes {@link #dir} with everything in it. */
